@@ -1,0 +1,1562 @@
+"""build-deck: YAML fact cards → validated → tagged by theme → an Anki package.
+
+One pipeline, read top to bottom:
+
+    load (YAML → nodes with positions) → validate (rules → problems) → select (theme/type filters)
+    → compile (cards → genanki objects) → write (atomic, reproducible .apkg)
+
+Plain data passes between the stages; only the click commands at the end print or exit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import gc
+import hashlib
+import html
+import itertools
+import json
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import genanki
+import yaml
+
+__version__ = "0.1.0"
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 1. Constants. Note-type ids were generated once (random.randrange(1 << 30, 1 << 31)) and must never change: Anki
+#    matches note types by id, and a new id would make every learner's notes conflict on the next import.
+# ---------------------------------------------------------------------------------------------------------------------
+
+CARD_TYPES = ("date", "person", "treaty", "quote")
+NOTE_TYPE_IDS = {"date": 1607392319, "person": 1536925017, "treaty": 1429187133, "quote": 1771062248}
+NOTE_TYPE_NAMES = {t: f"build-deck {t.capitalize()}" for t in CARD_TYPES}
+
+# Every field a note type will ever need, in Anki's order. Adding or removing one later makes Anki import a copy of the
+# note type and refuse to update any learner's notes, so this list is frozen. The first field is the sort field.
+NOTE_FIELDS = {
+    "date": ("Event", "Date", "End", "Source", "Notes", "Themes", "Id", "Retired"),
+    "person": ("Name", "Role", "Born", "Died", "Source", "Notes", "Themes", "Id", "Retired"),
+    "treaty": ("Name", "Date", "Parties", "Terms", "Source", "Notes", "Themes", "Id", "Retired"),
+    "quote": ("Text", "Speaker", "Context", "Date", "Source", "Notes", "Themes", "Id", "Retired"),
+}
+
+COMMON_REQUIRED = ("id", "type", "themes", "source")
+COMMON_OPTIONAL = ("notes", "retired", "lint")
+TYPE_REQUIRED = {
+    "date": ("event", "date"),
+    "person": ("name", "role"),
+    "treaty": ("name", "date", "parties", "terms"),
+    "quote": ("text", "speaker", "context"),
+}
+TYPE_OPTIONAL = {"date": ("end",), "person": ("born", "died"), "treaty": (), "quote": ("date",)}
+LIST_FIELDS = ("themes", "parties")  # lists of text; `source` and `lint` have shapes of their own
+DATE_FIELDS = ("date", "end", "born", "died")
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ID_MAX_LENGTH = 64
+TAG_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+HTML_PATTERN = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})  # plain YAML nulls: an empty value, not the word "null"
+
+DECK_FILE = "deck.yaml"
+RELEASED_FILE = "released.json"
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# The excerpt rule: case-sensitive, white space folded, typographic quotes and dashes match their plain forms.
+FOLD_TABLE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+WHITESPACE = re.compile(r"\s+")
+LATIN_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "œ": "oe"}
+)
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 2. Data
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    rule: str
+    message: str
+
+    def sort_key(self):
+        return (self.path, self.line, self.col, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A YAML scalar, always read as text, with its 1-based position."""
+
+    value: str
+    line: int
+    col: int
+    plain: bool = False  # written without quotes: `~` and `null` then mean "empty"
+
+
+@dataclass(frozen=True)
+class Items:
+    items: list
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A YAML mapping: key → (key node, value node), in file order."""
+
+    entries: dict
+    line: int
+    col: int
+
+    def get(self, key):
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+
+@dataclass(frozen=True)
+class Card:
+    path: str  # as shown in messages
+    node: Fields
+
+    @property
+    def line(self):
+        return self.node.line
+
+    @property
+    def col(self):
+        return self.node.col
+
+    def text(self, key: str) -> str:
+        value = self.node.get(key)
+        return value.value.strip() if isinstance(value, Text) and not is_empty(value) else ""
+
+    def texts(self, key: str) -> list[str]:
+        value = self.node.get(key)
+        if isinstance(value, Items):
+            return [item.value.strip() for item in value.items if isinstance(item, Text) and not is_empty(item)]
+        return [self.text(key)] if self.text(key) else []
+
+    @property
+    def id(self):
+        return self.text("id")
+
+    @property
+    def type(self):
+        return self.text("type")
+
+    @property
+    def themes(self):
+        return self.texts("themes")
+
+    @property
+    def retired(self):
+        return self.text("retired")
+
+    def sources(self) -> list[tuple[Fields, str, str]]:
+        """(node, seed, excerpt) for every well-formed source entry."""
+        value = self.node.get("source")
+        entries = value.items if isinstance(value, Items) else [value]
+        return [
+            (entry, text_of(entry.get("seed")), text_of(entry.get("quote")))
+            for entry in entries
+            if isinstance(entry, Fields)
+        ]
+
+    def lint_exceptions(self) -> dict[str, str]:
+        value = self.node.get("lint")
+        if not isinstance(value, Fields):
+            return {}
+        return {key: text_of(node) for key, (_, node) in value.entries.items() if text_of(node)}
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: int
+    name: str
+    description: str
+    tag_prefix: str
+    themes: tuple[Theme, ...]
+    path: str
+
+    def theme(self, theme_id):
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the last release recorded of a card or note type: its content hash and modification time."""
+
+    hash: str
+    mod: int
+    type: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Released:
+    path: str
+    cards: dict  # card id → Record
+    note_types: dict  # card type → Record
+
+
+@dataclass(frozen=True)
+class Selection:
+    themes: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    @property
+    def is_full(self):
+        return not self.themes and not self.types
+
+
+@dataclass
+class Project:
+    """Everything `load_project` read: the deck, its cards, its seeds, its release record and the load problems."""
+
+    deck: Deck | None
+    cards: list[Card]
+    seeds: dict  # seed file name → folded text
+    released: Released
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 3. Loading: YAML → nodes with positions. Bad input becomes a Problem, never an exception.
+# ---------------------------------------------------------------------------------------------------------------------
+
+try:  # libyaml keeps the marks and is several times faster; the pure-Python parser gives the same events
+    _Parser = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+
+def is_empty(node) -> bool:
+    return isinstance(node, Text) and (not node.value.strip() or (node.plain and node.value in NULL_WORDS))
+
+
+def text_of(node) -> str:
+    return node.value.strip() if isinstance(node, Text) and not is_empty(node) else ""
+
+
+def shown_path(path: Path) -> str:
+    """Paths in messages are relative to the current directory, as a user typed them."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, list[Problem]]:
+    """Compose a YAML document into nodes, reading every scalar as text.
+
+    We build the nodes from parser events ourselves instead of using PyYAML's constructor: it keeps every position,
+    never guesses types (`no`, `1956`, `1955-05-14` stay text), and stops at the first anchor or alias, so an alias
+    bomb costs nothing.
+    """
+
+    def problem(mark, rule, message):
+        return Problem(path, mark.line + 1, mark.column + 1, "error", rule, message)
+
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [
+            Problem(
+                path,
+                line,
+                col,
+                "error",
+                "yaml-encoding",
+                f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8",
+            )
+        ]
+
+    problems: list[Problem] = []
+    stack: list[list] = []  # [node, pending key node] frames for open lists and mappings
+    root = None
+    documents = 0
+    parser = _Parser(source)
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(
+                        problem(
+                            event.start_mark,
+                            "yaml-multi-doc",
+                            "a second YAML document ('---'); keep one document per file",
+                        )
+                    )
+                    return None, problems
+                continue
+            if isinstance(event, yaml.NodeEvent) and event.anchor:
+                kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+                sign = "*" if kind == "alias" else "&"
+                problems.append(
+                    problem(
+                        event.start_mark,
+                        "yaml-alias",
+                        f"YAML {kind} '{sign}{event.anchor}' is not allowed; write the value out in full",
+                    )
+                )
+                return None, problems
+            if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) not in (None, "!"):
+                problems.append(
+                    problem(
+                        event.start_mark, "yaml-tag", f"explicit tag '{event.tag}' is not allowed; write plain values"
+                    )
+                )
+            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            if isinstance(event, yaml.ScalarEvent):
+                node = Text(event.value, line, col, plain=not event.style)
+            elif isinstance(event, yaml.SequenceStartEvent):
+                stack.append([Items([], line, col), None])
+                continue
+            elif isinstance(event, yaml.MappingStartEvent):
+                stack.append([Fields({}, line, col), None])
+                continue
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                node = stack.pop()[0]
+            else:  # stream start, document end
+                continue
+            if not stack:
+                root = node
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            if isinstance(container, Items):
+                container.items.append(node)
+            elif frame[1] is None:
+                frame[1] = node  # a key; its value comes next
+            else:
+                key, frame[1] = frame[1], None
+                if not isinstance(key, Text):
+                    problems.append(
+                        Problem(path, key.line, key.col, "error", "yaml-key", "a mapping key must be plain text")
+                    )
+                elif key.value in container.entries:
+                    first = container.entries[key.value][0]
+                    problems.append(
+                        Problem(
+                            path,
+                            key.line,
+                            key.col,
+                            "error",
+                            "yaml-duplicate-key",
+                            f"duplicate key '{key.value}', first given at line {first.line}; keep one of them",
+                        )
+                    )
+                else:
+                    container.entries[key.value] = (key, node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = " ".join(part for part in (error.context, error.problem) if part)
+        problems.append(
+            problem(
+                mark,
+                "yaml-syntax",
+                f"YAML does not parse: {what}; check the indentation and quote text that contains ': ' or ' #'",
+            )
+        )
+        return None, problems
+    except yaml.YAMLError as error:  # reader errors (e.g. control characters)
+        problems.append(Problem(path, 1, 1, "error", "yaml-syntax", f"YAML does not parse: {error}"))
+        return None, problems
+    finally:
+        parser.dispose()
+    if root is None:
+        problems.append(Problem(path, 1, 1, "error", "yaml-empty", "the file is empty; write a list of cards"))
+    return root, problems
+
+
+def read_yaml_file(path: Path) -> tuple[Text | Items | Fields | None, list[Problem]]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [
+            Problem(shown_path(path), 1, 1, "error", "file-unreadable", f"cannot read the file: {error.strerror}")
+        ]
+    return parse_yaml(data, shown_path(path))
+
+
+def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
+    """Every `*.yaml` under cards_dir but deck.yaml, in path order: (cards, problems, files read)."""
+    files = sorted(p for p in cards_dir.rglob("*.yaml") if p.is_file() and p != cards_dir / DECK_FILE)
+    cards, problems = [], []
+    # The cyclic GC re-walks every node built so far as the load grows; pausing it keeps the load linear.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            root, file_problems = read_yaml_file(path)
+            problems += file_problems
+            shown = shown_path(path)
+            if root is None:
+                continue
+            if not isinstance(root, Items):
+                problems.append(
+                    Problem(
+                        shown,
+                        root.line,
+                        root.col,
+                        "error",
+                        "top-level",
+                        "a card file must be a list of cards: start each card with '- id: …'",
+                    )
+                )
+                continue
+            for node in root.items:
+                if isinstance(node, Fields):
+                    cards.append(Card(shown, node))
+                else:
+                    problems.append(
+                        Problem(
+                            shown,
+                            node.line,
+                            node.col,
+                            "error",
+                            "card-shape",
+                            "a card must be a mapping of fields such as 'id: …' and 'type: …'",
+                        )
+                    )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return cards, problems, len(files)
+
+
+def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
+    path = cards_dir / DECK_FILE
+    shown = shown_path(path)
+    if not path.is_file():
+        return None, [
+            Problem(
+                shown,
+                1,
+                1,
+                "error",
+                "deck-missing",
+                f"no {DECK_FILE} in {shown_path(cards_dir)}; create it with a 'deck:' and a 'themes:' section",
+            )
+        ]
+    root, problems = read_yaml_file(path)
+    if root is None:
+        return None, problems
+    return read_deck(root, shown, problems)
+
+
+def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:
+    def error(node, message):
+        problems.append(Problem(shown, node.line, node.col, "error", "deck-format", message))
+
+    def text_field(mapping, key, required=True):
+        node = mapping.get(key)
+        if node is None:
+            if required:
+                error(mapping, f"missing '{key}'")
+            return ""
+        if not isinstance(node, Text) or is_empty(node):
+            error(node, f"'{key}' must be a line of text")
+            return ""
+        return node.value.strip()
+
+    def unknown_keys(mapping, allowed):
+        for key, (key_node, _) in mapping.entries.items():
+            if key not in allowed:
+                error(key_node, f"unknown key '{key}'{did_you_mean(key, allowed)}")
+
+    if not isinstance(root, Fields):
+        error(root, "deck.yaml must be a mapping with 'deck:' and 'themes:'")
+        return None, problems
+    unknown_keys(root, ("deck", "themes"))
+    deck_node, themes_node = root.get("deck"), root.get("themes")
+    if not isinstance(deck_node, Fields):
+        error(deck_node or root, "'deck' must be a mapping with id, name, description and tag_prefix")
+        deck_node = Fields({}, root.line, root.col)
+    unknown_keys(deck_node, ("id", "name", "description", "tag_prefix"))
+    deck_id_text = text_field(deck_node, "id")
+    deck_id = int(deck_id_text) if deck_id_text.isdigit() else 0
+    if deck_id_text and not 0 < deck_id < 2**63:
+        error(deck_node.get("id"), f"deck id '{deck_id_text}' must be a positive whole number, generated once")
+    name = text_field(deck_node, "name")
+    description = text_field(deck_node, "description", required=False)
+    tag_prefix = text_field(deck_node, "tag_prefix")
+    if tag_prefix and not TAG_PREFIX_PATTERN.fullmatch(tag_prefix):
+        error(deck_node.get("tag_prefix"), f"tag_prefix '{tag_prefix}' may hold only letters, digits, '-' and '_'")
+
+    themes: list[Theme] = []
+    if not isinstance(themes_node, Items) or not themes_node.items:
+        error(themes_node or root, "'themes' must be a non-empty list of themes with id, title and description")
+    else:
+        seen: dict[str, Theme] = {}
+        for node in themes_node.items:
+            if not isinstance(node, Fields):
+                error(node, "a theme must be a mapping with id, title and description")
+                continue
+            unknown_keys(node, ("id", "title", "description", "keywords"))
+            theme_id = text_field(node, "id")
+            id_node = node.get("id")
+            if theme_id and not ID_PATTERN.fullmatch(theme_id):
+                error(id_node, f"theme id '{theme_id}' must be kebab-case, e.g. '{slugify(theme_id)}'")
+            elif theme_id in seen:
+                error(id_node, f"theme id '{theme_id}' is used twice, first at line {seen[theme_id].line}")
+            keywords_node = node.get("keywords")
+            keywords: tuple[str, ...] = ()
+            if keywords_node is not None:
+                if isinstance(keywords_node, Items) and all(isinstance(k, Text) for k in keywords_node.items):
+                    keywords = tuple(k.value.strip() for k in keywords_node.items if k.value.strip())
+                else:
+                    error(keywords_node, "'keywords' must be a list of words")
+            theme = Theme(
+                theme_id,
+                text_field(node, "title"),
+                text_field(node, "description", required=False),
+                keywords,
+                id_node.line if id_node else node.line,
+                id_node.col if id_node else node.col,
+            )
+            if theme_id and theme_id not in seen:
+                seen[theme_id] = theme
+                themes.append(theme)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return Deck(deck_id, name, description, tag_prefix, tuple(themes), shown), problems
+
+
+def load_seeds(seeds_dir: Path) -> dict[str, str]:
+    """Every file directly in seeds/, folded for excerpt matching, by file name."""
+    if not seeds_dir.is_dir():
+        return {}
+    return {
+        path.name: fold(path.read_text(encoding="utf-8", errors="replace"))
+        for path in sorted(seeds_dir.iterdir())
+        if path.is_file()
+    }
+
+
+def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
+    """The committed record of released cards (see `release`); an absent file means nothing was released yet."""
+    path = cards_dir / RELEASED_FILE
+    shown = shown_path(path)
+    empty = Released(shown, {}, {})
+    if not path.is_file():
+        return empty, []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+        lines = {
+            key: number
+            for number, line in enumerate(text.splitlines(), 1)
+            for key in re.findall(r'^\s*"([^"]+)": \{"hash"', line)
+        }
+        cards = {
+            card_id: Record(entry["hash"], int(entry["mod"]), entry["type"], lines.get(card_id, 1))
+            for card_id, entry in data["cards"].items()
+        }
+        note_types = {name: Record(entry["hash"], int(entry["mod"])) for name, entry in data["note_types"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        problem = Problem(
+            shown,
+            1,
+            1,
+            "error",
+            "released-format",
+            f"the release record does not read ({error}); restore it from git, never edit it by hand",
+        )
+        return empty, [problem]
+    return Released(shown, cards, note_types), []
+
+
+def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
+    deck, deck_problems = load_deck(cards_dir)
+    cards, card_problems, files = load_cards(cards_dir)
+    released, released_problems = load_released(cards_dir)
+    return Project(
+        deck, cards, load_seeds(seeds_dir), released, deck_problems + card_problems + released_problems, files + 1
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 4. Validation: small named rules, each yielding Problems with a kebab-case rule id.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    return WHITESPACE.sub(" ", text.translate(FOLD_TABLE)).strip()
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def slugify(text: str) -> str:
+    """'Khrushchev's Foreign Policy, 1953–1964' → 'khrushchevs-foreign-policy-1953-1964'."""
+    letters = "".join(
+        c for c in unicodedata.normalize("NFKD", text.translate(LATIN_LETTERS)) if not unicodedata.combining(c)
+    )
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['\u2019]", "", letters.lower())).strip("-")
+
+
+def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date of the form YYYY, YYYY-MM or YYYY-MM-DD covers, or None if it is not one."""
+    match = DATE_PATTERN.fullmatch(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if day:
+            return dt.date(year, month, day), dt.date(year, month, day)
+        if month:
+            last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)) if month <= 12 else None
+            return dt.date(year, month, 1), last
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+def allowed_fields(card_type: str) -> tuple[str, ...]:
+    return COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ()) + TYPE_OPTIONAL.get(card_type, ()) + COMMON_OPTIONAL
+
+
+def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Problem]:
+    """field-required, field-unknown, field-empty, field-shape, type-known."""
+
+    def error(node, rule, message):
+        return Problem(card.path, node.line, node.col, "error", rule, message)
+
+    type_node = card.node.get("type")
+    card_type = card.type
+    known_type = card_type in CARD_TYPES
+    if isinstance(type_node, Text) and card_type and not known_type:
+        yield error(
+            type_node,
+            "type-known",
+            f"unknown type '{card_type}'{did_you_mean(card_type, CARD_TYPES)}; use one of {', '.join(CARD_TYPES)}",
+        )
+    allowed = allowed_fields(card_type) if known_type else COMMON_REQUIRED + COMMON_OPTIONAL
+    required = COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ())
+    for key in required:
+        if key not in card.node.entries:
+            example = (
+                f" ({', '.join(TYPE_REQUIRED[card_type])} are required for a {card_type} card)"
+                if key in TYPE_REQUIRED.get(card_type, ())
+                else ""
+            )
+            yield error(card.node, "field-required", f"card has no '{key}'{example}")
+    for key, (key_node, value) in card.node.entries.items():
+        if key not in allowed:
+            if known_type or key not in {f for t in CARD_TYPES for f in allowed_fields(t)}:
+                yield error(
+                    key_node,
+                    "field-unknown",
+                    f"unknown field '{key}'{did_you_mean(key, allowed)}; a {card_type or 'card'} card has "
+                    f"{', '.join(allowed)}",
+                )
+            continue
+        yield from check_shape(card, key, value)
+
+
+def check_shape(card: Card, key: str, value) -> Iterator[Problem]:
+    def error(node, rule, message):
+        return Problem(card.path, node.line, node.col, "error", rule, message)
+
+    if key in LIST_FIELDS:
+        if isinstance(value, Text) and not is_empty(value):
+            yield error(value, "field-shape", f"'{key}' must be a list, e.g. {key}: [{value.value.strip()}]")
+        elif isinstance(value, Fields):
+            yield error(value, "field-shape", f"'{key}' must be a list of text, not a mapping")
+        elif is_empty(value) or not value.items:
+            yield error(value, "field-empty", f"'{key}' is empty; give at least one")
+        else:
+            for item in value.items:
+                if not isinstance(item, Text):
+                    yield error(item, "field-shape", f"each item of '{key}' must be text, not a list or mapping")
+                elif is_empty(item):
+                    yield error(item, "field-empty", f"an item of '{key}' is empty")
+    elif key == "source":
+        entries = value.items if isinstance(value, Items) else [value]
+        if isinstance(value, Items) and not value.items:
+            yield error(value, "field-empty", "'source' is empty; cite at least one {seed: …, quote: …}")
+        for entry in entries:
+            if not isinstance(entry, Fields):
+                yield error(
+                    entry, "field-shape", "a source must be a mapping: {seed: <file in seeds/>, quote: <excerpt>}"
+                )
+                continue
+            for sub_key, (sub_key_node, sub_value) in entry.entries.items():
+                if sub_key not in ("seed", "quote"):
+                    yield error(
+                        sub_key_node,
+                        "field-unknown",
+                        f"unknown source field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
+                        "a source has seed and quote",
+                    )
+                elif not isinstance(sub_value, Text):
+                    yield error(sub_value, "field-shape", f"source '{sub_key}' must be text, not a list or mapping")
+                elif is_empty(sub_value):
+                    yield error(sub_value, "field-empty", f"source '{sub_key}' is empty")
+            for sub_key in ("seed", "quote"):
+                if sub_key not in entry.entries:
+                    yield error(entry, "field-required", f"source has no '{sub_key}'")
+    elif key == "lint":
+        if not isinstance(value, Fields):
+            yield error(value, "field-shape", "'lint' must be a mapping: {<rule-id>: <why the rule does not apply>}")
+            return
+        for rule, (rule_node, reason) in value.entries.items():
+            if rule not in LINT_RULES:
+                yield error(rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}")
+            if not isinstance(reason, Text) or is_empty(reason):
+                yield error(
+                    reason, "lint-reason", f"say why '{rule}' does not apply to this card: the reason is required"
+                )
+    elif isinstance(value, Items | Fields):
+        kind = "a list" if isinstance(value, Items) else "a mapping"
+        yield error(value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes")
+    elif is_empty(value):
+        yield error(value, "field-empty", f"'{key}' is empty; write a value or remove the field")
+
+
+def rule_id_format(card: Card, deck, seeds) -> Iterator[Problem]:
+    node = card.node.get("id")
+    value = card.id
+    if value and (not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH):
+        hint = f"e.g. '{slugify(value)[:ID_MAX_LENGTH].strip('-')}'" if slugify(value) else "e.g. 'warsaw-pact'"
+        yield Problem(
+            card.path,
+            node.line,
+            node.col,
+            "error",
+            "id-format",
+            f"'{value}' is not a valid id; use at most {ID_MAX_LENGTH} lower-case letters and digits in "
+            f"words joined by hyphens, {hint}",
+        )
+
+
+def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
+    """date-format for every date field; date-order for end before date and died before born."""
+    ranges = {}
+    for key in DATE_FIELDS:
+        node = card.node.get(key)
+        if not isinstance(node, Text) or is_empty(node):
+            continue
+        value = node.value.strip()
+        parsed = parse_date(value)
+        if parsed is None or parsed[1] is None:
+            what = "is not a calendar date" if DATE_PATTERN.fullmatch(value) else "is not a date"
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "error",
+                "date-format",
+                f"'{value}' {what}; write YYYY, YYYY-MM or YYYY-MM-DD",
+            )
+        else:
+            ranges[key] = (parsed, node)
+    for first, last in (("date", "end"), ("born", "died")):
+        if first in ranges and last in ranges and ranges[last][0][1] < ranges[first][0][0]:
+            node = ranges[last][1]
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "error",
+                "date-order",
+                f"{last} '{node.value.strip()}' is before {first} '{ranges[first][1].value.strip()}'",
+            )
+
+
+def rule_themes_known(card: Card, deck: Deck | None, seeds) -> Iterator[Problem]:
+    node = card.node.get("themes")
+    if deck is None or not isinstance(node, Items):
+        return
+    known = [t.id for t in deck.themes]
+    for item in node.items:
+        if isinstance(item, Text) and not is_empty(item) and item.value.strip() not in known:
+            value = item.value.strip()
+            hint = did_you_mean(value, known) or f" (themes are: {', '.join(known)})"
+            yield Problem(card.path, item.line, item.col, "error", "theme-known", f"unknown theme '{value}'{hint}")
+
+
+def rule_sources(card: Card, deck, seeds: dict) -> Iterator[Problem]:
+    """source-seed, source-quote, quote-text."""
+    cited_texts = []
+    for entry, seed, excerpt in card.sources():
+        seed_node = entry.get("seed")
+        if not seed:
+            continue
+        if "/" in seed or "\\" in seed or seed in (".", "..") or os.path.isabs(seed):
+            yield Problem(
+                card.path,
+                seed_node.line,
+                seed_node.col,
+                "error",
+                "source-seed",
+                f"seed '{seed}' must be a file name in seeds/, not a path; write e.g. "
+                f"'{os.path.basename(seed.rstrip('/')) or 'text.txt'}'",
+            )
+            continue
+        if seed not in seeds:
+            hint = did_you_mean(seed, seeds) or (f" (seeds are: {', '.join(sorted(seeds))})" if seeds else "")
+            yield Problem(
+                card.path, seed_node.line, seed_node.col, "error", "source-seed", f"no seed '{seed}' in seeds/{hint}"
+            )
+            continue
+        seed_text = seeds[seed]
+        cited_texts.append(seed_text)
+        if excerpt and fold(excerpt) not in seed_text:
+            quote_node = entry.get("quote")
+            yield Problem(
+                card.path,
+                quote_node.line,
+                quote_node.col,
+                "error",
+                "source-quote",
+                f"excerpt not found in {seed}{matched_hint(fold(excerpt), seed_text)}; copy it exactly "
+                "from the text (case, spelling and punctuation must match)",
+            )
+    if card.type == "quote" and cited_texts and card.text("text"):
+        quotation = fold(card.text("text"))
+        if not any(quotation in text for text in cited_texts):
+            node = card.node.get("text")
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "error",
+                "quote-text",
+                "the quotation is not in any cited seed; quote it exactly as the seed does, and cite the "
+                "seed that contains it",
+            )
+
+
+def matched_hint(excerpt: str, seed_text: str) -> str:
+    """Where an excerpt stops matching: the longest prefix found in the seed, by binary search."""
+    low, high = 0, len(excerpt)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if excerpt[:middle] in seed_text:
+            low = middle
+        else:
+            high = middle - 1
+    if low < 8:
+        return ""
+    return f" (it matches up to '…{excerpt[max(0, low - 30) : low]}', then differs)"
+
+
+def rule_html(card: Card, deck, seeds) -> Iterator[Problem]:
+    for node in text_nodes(card.node):
+        match = HTML_PATTERN.search(node.value)
+        if match:
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "warning",
+                "html-markup",
+                f"'{match.group()}' looks like HTML; it will be shown literally, as typed, not rendered",
+            )
+
+
+def text_nodes(node) -> Iterator[Text]:
+    if isinstance(node, Text):
+        yield node
+    elif isinstance(node, Items):
+        for item in node.items:
+            yield from text_nodes(item)
+    elif isinstance(node, Fields):
+        for key, (_, value) in node.entries.items():
+            if key not in ("id", "type", "themes", "seed", "lint"):
+                yield from text_nodes(value)
+
+
+CARD_RULES = (rule_card_fields, rule_id_format, rule_dates, rule_themes_known, rule_sources, rule_html)
+
+
+def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
+    first: dict[str, Card] = {}
+    for card in cards:
+        if not card.id:
+            continue
+        if card.id in first:
+            node, other = card.node.get("id"), first[card.id]
+            where = f"{other.path}:{other.node.get('id').line}:{other.node.get('id').col}"
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "error",
+                "id-unique",
+                f"duplicate id '{card.id}', first defined at {where}; give this card an id of its own",
+            )
+        else:
+            first[card.id] = card
+
+
+def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
+    if deck is None:
+        return
+    used = {theme for card in cards for theme in card.themes}
+    for theme in deck.themes:
+        if theme.id not in used:
+            yield Problem(
+                deck.path,
+                theme.line,
+                theme.col,
+                "warning",
+                "theme-unused",
+                f"theme '{theme.id}' has no cards; add cards to it or remove it",
+            )
+
+
+def rule_released_kept(released: Released, cards: list[Card]) -> Iterator[Problem]:
+    """A released id must never disappear or change type: learners' notes hang on it."""
+    by_id = {card.id: card for card in cards}
+    for card_id, record in released.cards.items():
+        card = by_id.get(card_id)
+        if card is None:
+            yield Problem(
+                released.path,
+                record.line,
+                1,
+                "error",
+                "released-id",
+                f"card '{card_id}' was released and is gone; put it back and retire it instead "
+                "(keep it with 'retired: <why>')",
+            )
+        elif card.type in CARD_TYPES and card.type != record.type:
+            node = card.node.get("type")
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "error",
+                "released-id",
+                f"card '{card_id}' was released as a {record.type} card and cannot change type; retire it "
+                "and write a new card with a new id",
+            )
+
+
+def validate(project: Project) -> list[Problem]:
+    """Every problem in the project, sorted by file, line and column."""
+    problems = list(project.problems)
+    for card in project.cards:
+        for rule in CARD_RULES:
+            problems.extend(rule(card, project.deck, project.seeds))
+        problems.extend(lint_card(card))
+    problems.extend(rule_ids_unique(project.cards))
+    problems.extend(rule_themes_used(project.deck, project.cards))
+    problems.extend(rule_released_kept(project.released, project.cards))
+    return sorted(problems, key=Problem.sort_key)
+
+
+# Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
+LINT_RULES = (
+    "answer-leak",
+    "prompt-pronoun",
+    "prompt-short",
+    "date-precision",
+    "year-not-in-source",
+    "list-too-long",
+    "answer-too-long",
+)
+
+
+def lint_card(card: Card) -> Iterator[Problem]:
+    return iter(())
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 5. Selection
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def select(cards: list[Card], selection: Selection) -> list[Card]:
+    """Cards with any of the chosen themes AND any of the chosen types; a subset never carries retired cards."""
+    if selection.is_full:
+        return list(cards)
+    return [
+        card
+        for card in cards
+        if not card.retired
+        and (not selection.themes or set(card.themes) & set(selection.themes))
+        and (not selection.types or card.type in selection.types)
+    ]
+
+
+def subset_deck_name(deck: Deck, selection: Selection) -> str:
+    if selection.is_full:
+        return deck.name
+    parts = [deck.name]
+    if selection.themes:
+        parts.append(", ".join(deck.theme(t).title for t in sorted(selection.themes)))
+    if selection.types:
+        parts.append(" and ".join(sorted(selection.types)) + " cards")
+    return " — ".join(parts)
+
+
+def subset_deck_id(deck: Deck, selection: Selection) -> int:
+    """Stable for the same selection in any order; in genanki's recommended id range."""
+    if selection.is_full:
+        return deck.id
+    key = json.dumps([deck.id, sorted(set(selection.themes)), sorted(set(selection.types))])
+    return (1 << 30) + int(hashlib.sha256(key.encode()).hexdigest(), 16) % (1 << 30)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 6. Compiling: cards → genanki objects. No I/O.
+# ---------------------------------------------------------------------------------------------------------------------
+
+CSS = """\
+.card {
+  --ink: #1f1f1f; --muted: #5f5a52; --accent: #8a2b1d; --paper: #fbfaf7; --rule: #d9d3c7; --quote-bg: #f1ede4;
+  font-family: "Iowan Old Style", "Palatino Linotype", Georgia, serif;
+  font-size: 21px; line-height: 1.45; text-align: left;
+  color: var(--ink); background: var(--paper);
+  max-width: 36em; margin: 0 auto; padding: 0.8em 1em;
+  overflow-wrap: break-word;
+}
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
+  --ink: #e8e4dc; --muted: #aaa397; --accent: #f0a58f; --paper: #1e1e1e; --rule: #4a463f; --quote-bg: #2b2925;
+}
+.kind { font: 600 0.7em system-ui, sans-serif; letter-spacing: 0.08em; text-transform: uppercase; color: var(--accent); }
+.prompt { font-size: 1.15em; margin: 0.3em 0 0.2em; }
+blockquote.prompt { margin: 0.4em 0; padding: 0.5em 0.8em; border-left: 4px solid var(--accent);
+  background: var(--quote-bg); font-style: italic; }
+hr#answer { border: 0; border-top: 1px solid var(--rule); margin: 0.8em 0; }
+.answer { font-size: 1.15em; font-weight: 600; }
+.detail { margin-top: 0.3em; }
+.notes { margin-top: 0.8em; font-size: 0.85em; }
+.retired { margin-top: 0.8em; font-size: 0.8em; color: var(--accent); }
+.sources { margin-top: 0.9em; padding-top: 0.5em; border-top: 1px dotted var(--rule); font-size: 0.75em; color: var(--muted); }
+.source + .source { margin-top: 0.4em; }
+.seed { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
+.themes { margin-top: 0.4em; font: 0.7em system-ui, sans-serif; color: var(--muted); }
+@media (max-width: 480px) { .card { font-size: 18px; padding: 0.5em 0.6em; } }
+"""
+
+BACK_FOOTER = """\
+{{#Notes}}<div class="notes">{{Notes}}</div>{{/Notes}}
+{{#Retired}}<div class="retired">Retired: {{Retired}}</div>{{/Retired}}
+<div class="sources">{{Source}}</div>
+<div class="themes">{{Themes}}</div>"""
+
+
+def template(name: str, kind: str, prompt: str, answer: str) -> dict:
+    front = f'<div class="kind">{kind}</div>\n{prompt}'
+    return {"name": name, "qfmt": front, "afmt": f'{{{{FrontSide}}}}\n<hr id="answer">\n{answer}\n{BACK_FOOTER}'}
+
+
+TEMPLATES = {
+    "date": (
+        template(
+            "When?",
+            "When did this happen?",
+            '<div class="prompt">{{Event}}</div>',
+            '<div class="answer">{{Date}}{{#End}} – {{End}}{{/End}}</div>',
+        ),
+    ),
+    "person": (
+        template(
+            "Who was…?",
+            "Who was this?",
+            '<div class="prompt">{{Name}}</div>',
+            '<div class="answer">{{Role}}</div>\n'
+            '{{#Born}}<div class="detail">Born {{Born}}</div>{{/Born}}\n'
+            '{{#Died}}<div class="detail">Died {{Died}}</div>{{/Died}}',
+        ),
+        template(
+            "Who is described?",
+            "Who was this?",
+            '<div class="prompt">{{Role}}</div>',
+            '<div class="answer">{{Name}}</div>',
+        ),
+    ),
+    "treaty": (
+        template(
+            "What did it establish?",
+            "What did it establish?",
+            '<div class="prompt">{{Name}}</div>',
+            '<div class="answer">{{Terms}}</div>',
+        ),
+        template(
+            "When and between whom?",
+            "When, and between whom?",
+            '<div class="prompt">{{Name}}</div>',
+            '<div class="answer">{{Date}}</div>\n<div class="detail">{{Parties}}</div>',
+        ),
+    ),
+    "quote": (
+        template(
+            "Who said it?",
+            "Who said this, and on what occasion?",
+            '<blockquote class="prompt">{{Text}}</blockquote>',
+            '<div class="answer">{{Speaker}}</div>\n<div class="detail">{{Context}}{{#Date}}, {{Date}}{{/Date}}</div>',
+        ),
+    ),
+}
+
+
+class _NoteType(genanki.Model):
+    """A note type whose modification time is its own, not the build's: Anki re-imports it only when it changed."""
+
+    def __init__(self, *args, mod: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def to_json(self, timestamp, deck_id):
+        return super().to_json(self.mod, deck_id)
+
+
+class _Note(genanki.Note):
+    """A note whose modification time is when its content last changed (genanki stamps one time on all notes)."""
+
+    def __init__(self, *args, mod: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor, timestamp, deck_id, id_gen):
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+def note_type_hash(card_type: str) -> str:
+    spec = [NOTE_TYPE_NAMES[card_type], NOTE_FIELDS[card_type], TEMPLATES[card_type], CSS]
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def escape(text: str) -> str:
+    """Contributors write plain text: shown literally, never run. Line breaks stay line breaks."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def display_date(text: str) -> str:
+    match = DATE_PATTERN.fullmatch(text)
+    if not match:
+        return escape(text)
+    year, month, day = match.groups()
+    if day:
+        return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+    if month:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return year
+
+
+def join_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def source_html(card: Card) -> str:
+    return "".join(
+        f'<div class="source">“{escape(excerpt)}” <span class="seed">— {escape(seed)}</span></div>'
+        for _, seed, excerpt in card.sources()
+    )
+
+
+def note_fields(card: Card, deck: Deck) -> list[str]:
+    """The note's fields, in NOTE_FIELDS order, every one escaped."""
+    values = {
+        "Event": escape(card.text("event")),
+        "Name": escape(card.text("name")),
+        "Role": escape(card.text("role")),
+        "Text": escape(card.text("text")),
+        "Speaker": escape(card.text("speaker")),
+        "Context": escape(card.text("context")),
+        "Terms": escape(card.text("terms")),
+        "Parties": escape(join_words(card.texts("parties"))) if card.texts("parties") else "",
+        "Date": display_date(card.text("date")),
+        "End": display_date(card.text("end")),
+        "Born": display_date(card.text("born")),
+        "Died": display_date(card.text("died")),
+        "Source": source_html(card),
+        "Notes": escape(card.text("notes")),
+        "Themes": escape(", ".join(deck.theme(t).title for t in card.themes if deck.theme(t))),
+        "Id": escape(card.id),
+        "Retired": escape(card.retired),
+    }
+    return [values[name] for name in NOTE_FIELDS[card.type]]
+
+
+def note_tags(card: Card, deck: Deck) -> list[str]:
+    tags = [f"{deck.tag_prefix}::theme::{theme}" for theme in card.themes]
+    tags.append(f"{deck.tag_prefix}::type::{card.type}")
+    if card.retired:
+        tags.append(f"{deck.tag_prefix}::retired")
+    return tags
+
+
+def note_hash(card: Card, deck: Deck) -> str:
+    """What Anki sees of a note: when this changes, the note's modification time must move."""
+    spec = [NOTE_TYPE_IDS[card.type], note_fields(card, deck), note_tags(card, deck)]
+    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+
+
+def modification_time(record: Record | None, current_hash: str, fallback: int) -> int:
+    """The recorded time if the content is what was released; otherwise the build time, always later than the record."""
+    if record is None:
+        return fallback
+    if record.hash == current_hash:
+        return record.mod
+    return max(fallback, record.mod + 1)
+
+
+def compile_deck(
+    project: Project, cards: list[Card], selection: Selection, fallback_mod: int
+) -> tuple[genanki.Deck, int]:
+    """(the genanki deck, the package timestamp). The timestamp is the latest modification time, so that the same
+    inputs always give the same package."""
+    deck = project.deck
+    note_types = {
+        card_type: _NoteType(
+            NOTE_TYPE_IDS[card_type],
+            NOTE_TYPE_NAMES[card_type],
+            fields=[{"name": name} for name in NOTE_FIELDS[card_type]],
+            templates=list(TEMPLATES[card_type]),
+            css=CSS,
+            mod=modification_time(project.released.note_types.get(card_type), note_type_hash(card_type), fallback_mod),
+        )
+        for card_type in CARD_TYPES
+    }
+    anki_deck = genanki.Deck(
+        subset_deck_id(deck, selection), subset_deck_name(deck, selection), escape(deck.description)
+    )
+    latest = max((note_type.mod for note_type in note_types.values()), default=fallback_mod)
+    for card in cards:
+        mod = modification_time(project.released.cards.get(card.id), note_hash(card, deck), fallback_mod)
+        latest = max(latest, mod)
+        anki_deck.add_note(
+            _Note(
+                model=note_types[card.type],
+                fields=note_fields(card, deck),
+                tags=note_tags(card, deck),
+                # The GUID hangs on the full deck's id and the card id only: text edits and subset decks keep it.
+                guid=genanki.guid_for(deck.id, card.id),
+                mod=mod,
+            )
+        )
+    for note_type in note_types.values():
+        anki_deck.add_model(note_type)
+    return anki_deck, latest
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 7. Writing: the only stage that touches the output folder. Atomic and byte-reproducible.
+# ---------------------------------------------------------------------------------------------------------------------
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def write_atomically(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_package(anki_deck: genanki.Deck, path: Path, timestamp: int) -> None:
+    """The .apkg: a zip of the SQLite collection and an empty media map, with fixed dates and order."""
+
+    def write(temporary: Path):
+        handle, database = tempfile.mkstemp(suffix=".anki2")
+        os.close(handle)
+        try:
+            connection = sqlite3.connect(database)
+            genanki.Package(anki_deck).write_to_db(connection.cursor(), timestamp, _id_counter(timestamp))
+            connection.commit()
+            connection.close()
+            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as package:
+                for name, data in (("collection.anki2", Path(database).read_bytes()), ("media", b"{}")):
+                    entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+                    entry.external_attr = 0o644 << 16
+                    entry.compress_type = zipfile.ZIP_DEFLATED
+                    package.writestr(entry, data)
+        finally:
+            Path(database).unlink(missing_ok=True)
+
+    write_atomically(path, write)
+
+
+def _id_counter(timestamp: int):
+    return itertools.count(timestamp * 1000)
+
+
+def write_released(project: Project, path: Path, now: int) -> tuple[int, int, int]:
+    """Record every current card's hash and modification time; keep records of cards no longer present.
+
+    Returns (new, changed, unchanged) counts."""
+    deck, released = project.deck, project.released
+    counts = [0, 0, 0]
+    cards = {}
+    for card in project.cards:
+        current = note_hash(card, deck)
+        record = released.cards.get(card.id)
+        counts[0 if record is None else 1 if record.hash != current else 2] += 1
+        cards[card.id] = {"hash": current, "mod": modification_time(record, current, now), "type": card.type}
+    for card_id, record in released.cards.items():
+        cards.setdefault(card_id, {"hash": record.hash, "mod": record.mod, "type": record.type})
+    note_types = {}
+    for card_type in CARD_TYPES:
+        current = note_type_hash(card_type)
+        mod = modification_time(released.note_types.get(card_type), current, now)
+        note_types[card_type] = {"hash": current, "mod": mod}
+    # One card a line: a release diff shows exactly which cards changed.
+    lines = ["{", '  "format": 1,', f'  "deck_id": {deck.id},', '  "note_types": {']
+    lines += [f"    {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in note_types.items()]
+    lines[-1] = lines[-1].rstrip(",")
+    lines += ["  },", '  "cards": {']
+    lines += [f"    {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in sorted(cards.items())]
+    if cards:
+        lines[-1] = lines[-1].rstrip(",")
+    lines += ["  }", "}", ""]
+    write_atomically(path, lambda temporary: temporary.write_text("\n".join(lines), encoding="utf-8"))
+    return tuple(counts)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 8. The command line: parse arguments, call the stages, print problems, choose the exit code.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def format_problems(problems: list[Problem], output_format: str) -> list[str]:
+    if output_format == "github":
+        return [f"::{p.severity} file={p.path},line={p.line},col={p.col}::{p.message} [{p.rule}]" for p in problems]
+    return [f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message} [{p.rule}]" for p in problems]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def report(project: Project, problems: list[Problem], output_format: str, strict: bool) -> bool:
+    """Print every problem and a summary on stderr; True when the project is good enough to go on."""
+    for line in format_problems(problems, output_format):
+        click.echo(line, err=True)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(
+        f"{plural(project.files_checked, 'file')} checked, {len(project.cards)} cards, "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}",
+        err=True,
+    )
+    return errors == 0 and not (strict and warnings)
+
+
+def build_time() -> int:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return int(time.time())
+    if not value.strip().isdigit():
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
+    return int(value)
+
+
+def folder_options(command):
+    command = click.option(
+        "--seeds",
+        "seeds_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="seeds",
+        show_default=True,
+        help="Folder of the source texts that cards cite.",
+    )(command)
+    command = click.option(
+        "--cards",
+        "cards_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="cards",
+        show_default=True,
+        help="Folder of deck.yaml and the card files.",
+    )(command)
+    return command
+
+
+def check_options(command):
+    command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
+    command = click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "github"]),
+        default="text",
+        show_default=True,
+        help="How to print problems: file:line:col lines, or GitHub annotations.",
+    )(command)
+    return command
+
+
+def choose(values: tuple[str, ...], known: list[str], option: str) -> tuple[str, ...]:
+    for value in values:
+        if value not in known:
+            hint = did_you_mean(value, known) or f" (choose from {', '.join(known)})"
+            raise click.BadParameter(f"unknown {option[2:]} '{value}'{hint}", param_hint=option)
+    return tuple(dict.fromkeys(values))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="build-deck")
+def cli():
+    """Build an Anki deck from YAML fact cards that cite their source texts.
+
+    Every command works on the cards/ and seeds/ folders of the current directory; --cards and --seeds point
+    elsewhere. Run `build-deck COMMAND --help` for the details of a command.
+    """
+
+
+@cli.command("validate")
+@folder_options
+@check_options
+def validate_command(cards_dir: Path, seeds_dir: Path, output_format: str, strict: bool):
+    """Check every card and report every problem at once.
+
+    Problems go to stderr as `path:line:col: error|warning: message [rule-id]`, then a summary line. Exits 0 when
+    there are no errors (with --strict: no warnings either), 1 otherwise.
+    """
+    project = load_project(cards_dir, seeds_dir)
+    if not report(project, validate(project), output_format, strict):
+        sys.exit(1)
+
+
+@cli.command()
+@folder_options
+@check_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the package [default: dist/<slug of the deck name>.apkg].",
+)
+@click.option(
+    "--theme",
+    "themes",
+    multiple=True,
+    metavar="ID",
+    help="Only cards with this theme (repeat for any of several themes).",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="TYPE",
+    help=f"Only cards of this type: {', '.join(CARD_TYPES)} (repeatable). Combines with --theme as AND.",
+)
+def build(cards_dir, seeds_dir, output_format, strict, output, themes, types):
+    """Validate, then compile the cards into an Anki package (.apkg).
+
+    Writes nothing when there is any error. The package is written atomically and is byte-identical for the same
+    inputs and SOURCE_DATE_EPOCH. Each note's modification time comes from cards/released.json (see `release`),
+    so that re-importing a new version updates exactly the notes that changed.
+    """
+    project = load_project(cards_dir, seeds_dir)
+    if not report(project, validate(project), output_format, strict):
+        click.echo("build-deck: not built; fix the errors above", err=True)
+        sys.exit(1)
+    deck = project.deck
+    selection = Selection(
+        choose(themes, [t.id for t in deck.themes], "--theme"), choose(types, list(CARD_TYPES), "--type")
+    )
+    cards = select(project.cards, selection)
+    if not cards:
+        raise click.ClickException("no card matches that selection; nothing written")
+    anki_deck, timestamp = compile_deck(project, cards, selection, build_time())
+    path = output or Path("dist") / f"{slugify(deck.name) or 'deck'}.apkg"
+    write_package(anki_deck, path, timestamp)
+    click.echo(f'wrote {shown_path(path)}: {plural(len(cards), "note")}, deck "{anki_deck.name}"')
+
+
+@cli.command()
+@folder_options
+def themes(cards_dir, seeds_dir):
+    """List the deck's themes with their card counts (retired cards not counted)."""
+    deck, problems = load_deck(cards_dir)
+    if deck is None:
+        for line in format_problems(problems, "text"):
+            click.echo(line, err=True)
+        raise click.ClickException("cannot read the deck's themes; run `build-deck validate`")
+    cards, _, _ = load_cards(cards_dir)
+    live = [card for card in cards if not card.retired]
+    width = max(len(theme.id) for theme in deck.themes)
+    for theme in deck.themes:
+        count = sum(theme.id in card.themes for card in live)
+        click.echo(f"{theme.id:<{width}}  {count:>4}  {theme.title}")
+    click.echo(f"{'(all)':<{width}}  {len(live):>4}  {deck.name}")
+
+
+@cli.command()
+@folder_options
+def release(cards_dir, seeds_dir):
+    """Record the current cards in cards/released.json before a release.
+
+    Each card's content hash and modification time (SOURCE_DATE_EPOCH, or now, for new and changed cards) is
+    recorded; unchanged cards keep their time, so learners' notes update only when their card changed. Commit the
+    file with the release. A released id can never be removed afterwards: retire the card instead.
+    """
+    project = load_project(cards_dir, seeds_dir)
+    if not report(project, validate(project), "text", strict=False):
+        click.echo("build-deck: nothing recorded; fix the errors above", err=True)
+        sys.exit(1)
+    path = cards_dir / RELEASED_FILE
+    new, changed, unchanged = write_released(project, path, build_time())
+    click.echo(f"recorded {shown_path(path)}: {new} new, {changed} changed, {unchanged} unchanged")
+
+
+def main():  # pragma: no cover - the console script
+    cli()
+
+
+if __name__ == "__main__":
+    cli()
