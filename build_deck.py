@@ -397,7 +397,9 @@ def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, li
                 else:
                     container.entries[key.value] = (key, node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed quote or bracket is found at the end of the file; where it was opened is more use.
+        at_end = "end of stream" in (error.problem or "")
+        mark = (error.context_mark if at_end else None) or error.problem_mark or error.context_mark
         what = " ".join(part for part in (error.context, error.problem) if part)
         problems.append(
             problem(
@@ -429,7 +431,10 @@ def read_yaml_file(path: Path) -> tuple[Text | Items | Fields | None, list[Probl
 
 def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
     """Every `*.yaml` under cards_dir but deck.yaml, in path order: (cards, problems, files read)."""
-    files = sorted(p for p in cards_dir.rglob("*.yaml") if p.is_file() and p != cards_dir / DECK_FILE)
+    # A dangling link is listed so that it is reported, not silently skipped.
+    files = sorted(
+        p for p in cards_dir.rglob("*.yaml") if (p.is_file() or p.is_symlink()) and p != cards_dir / DECK_FILE
+    )
     cards, problems = [], []
     # The cyclic GC re-walks every node built so far as the load grows; pausing it keeps the load linear.
     gc_was_enabled = gc.isenabled()
@@ -702,10 +707,13 @@ def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Pro
                     f"{', '.join(allowed)}",
                 )
             continue
-        yield from check_shape(card, key, value)
+        yield from check_shape(card, key_node, value)
 
 
-def check_shape(card: Card, key: str, value) -> Iterator[Problem]:
+def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
+    """The value of one field has the shape its key asks for. An empty value is reported at its key."""
+    key = key_node.value
+
     def error(node, rule, message):
         return Problem(card.path, node.line, node.col, "error", rule, message)
 
@@ -715,7 +723,7 @@ def check_shape(card: Card, key: str, value) -> Iterator[Problem]:
         elif isinstance(value, Fields):
             yield error(value, "field-shape", f"'{key}' must be a list of text, not a mapping")
         elif is_empty(value) or not value.items:
-            yield error(value, "field-empty", f"'{key}' is empty; give at least one")
+            yield error(key_node, "field-empty", f"'{key}' is empty; give at least one")
         else:
             for item in value.items:
                 if not isinstance(item, Text):
@@ -743,7 +751,7 @@ def check_shape(card: Card, key: str, value) -> Iterator[Problem]:
                 elif not isinstance(sub_value, Text):
                     yield error(sub_value, "field-shape", f"source '{sub_key}' must be text, not a list or mapping")
                 elif is_empty(sub_value):
-                    yield error(sub_value, "field-empty", f"source '{sub_key}' is empty")
+                    yield error(sub_key_node, "field-empty", f"source '{sub_key}' is empty")
             for sub_key in ("seed", "quote"):
                 if sub_key not in entry.entries:
                     yield error(entry, "field-required", f"source has no '{sub_key}'")
@@ -755,14 +763,15 @@ def check_shape(card: Card, key: str, value) -> Iterator[Problem]:
             if rule not in LINT_RULES:
                 yield error(rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}")
             if not isinstance(reason, Text) or is_empty(reason):
+                where = rule_node if is_empty(reason) else reason
                 yield error(
-                    reason, "lint-reason", f"say why '{rule}' does not apply to this card: the reason is required"
+                    where, "lint-reason", f"say why '{rule}' does not apply to this card: the reason is required"
                 )
     elif isinstance(value, Items | Fields):
         kind = "a list" if isinstance(value, Items) else "a mapping"
         yield error(value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes")
     elif is_empty(value):
-        yield error(value, "field-empty", f"'{key}' is empty; write a value or remove the field")
+        yield error(key_node, "field-empty", f"'{key}' is empty; write a value or remove the field")
 
 
 def rule_id_format(card: Card, deck, seeds) -> Iterator[Problem]:

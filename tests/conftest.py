@@ -1,0 +1,59 @@
+"""Shared helpers: a copy of a fixture project as the current directory, the CLI, and real Anki."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+from click.testing import CliRunner
+
+from build_deck import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """The valid fixture project (cards/ and seeds/), copied into a temporary current directory."""
+    shutil.copytree(FIXTURES / "valid", tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return tmp_path
+
+
+def run(*args: str, env: dict | None = None):
+    """Run `build-deck ARGS` in-process, as a user would from the shell."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
+
+
+@pytest.fixture
+def collection(tmp_path):
+    """A fresh, empty Anki collection; closed after the test."""
+    opened = []
+
+    def make(name: str = "collection.anki2") -> Collection:
+        col = Collection(str(tmp_path / name))
+        opened.append(col)
+        return col
+
+    yield make
+    for col in opened:
+        col.close()
+
+
+def import_package(col: Collection, package: Path):
+    """Import as a learner does with Anki's default options (update notes and note types if newer)."""
+    request = ImportAnkiPackageRequest(
+        package_path=str(package.resolve()),
+        options=ImportAnkiPackageOptions(
+            update_notes=IF_NEWER, update_notetypes=IF_NEWER, merge_notetypes=False, with_scheduling=False
+        ),
+    )
+    log = col.import_anki_package(request).log
+    col.models._clear_cache()  # the importer changes note types behind the cache
+    return log

@@ -1,0 +1,202 @@
+"""`build-deck validate`: every problem in every file, at the offending value, with a rule id."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run
+
+INVALID = FIXTURES / "invalid"
+
+# fixture in tests/fixtures/invalid → where the problem is (line:col in that file), and its rule.
+# Card fixtures are dropped in as cards/case.yaml beside the valid cards; deck-* fixtures replace cards/deck.yaml.
+CASES = [
+    ("yaml-syntax.yaml", "3:10", "yaml-syntax"),  # an unclosed quote: reported where it opens
+    ("yaml-syntax-colon.yaml", "2:14", "yaml-syntax"),
+    ("yaml-encoding.yaml", "3:14", "yaml-encoding"),
+    ("yaml-empty.yaml", "1:1", "yaml-empty"),
+    ("yaml-empty-comment.yaml", "1:1", "yaml-empty"),
+    ("yaml-duplicate-key.yaml", "6:3", "yaml-duplicate-key"),
+    ("yaml-anchor.yaml", "1:7", "yaml-alias"),
+    ("yaml-alias-bomb.yaml", "1:4", "yaml-alias"),
+    ("yaml-multi-doc.yaml", "3:1", "yaml-multi-doc"),
+    ("yaml-tag.yaml", "4:10", "yaml-tag"),
+    ("top-level.yaml", "1:1", "top-level"),
+    ("card-shape.yaml", "1:3", "card-shape"),
+    ("field-required.yaml", "1:3", "field-required"),
+    ("field-unknown.yaml", "6:3", "field-unknown"),
+    ("field-empty.yaml", "4:3", "field-empty"),
+    ("field-shape-list.yaml", "4:10", "field-shape"),
+    ("field-shape-text.yaml", "3:11", "field-shape"),
+    ("date-impossible.yaml", "5:9", "date-format"),
+    ("date-month.yaml", "5:9", "date-format"),
+    ("date-form.yaml", "5:9", "date-format"),
+    ("date-order.yaml", "6:8", "date-order"),
+    ("id-format.yaml", "1:7", "id-format"),
+    ("id-unique.yaml", "1:7", "id-unique"),
+    ("type-known.yaml", "2:9", "type-known"),
+    ("theme-known.yaml", "3:12", "theme-known"),
+    ("source-seed-missing.yaml", "6:18", "source-seed"),
+    ("source-seed-path.yaml", "6:18", "source-seed"),
+    ("source-seed-absolute.yaml", "6:18", "source-seed"),
+    ("source-quote.yaml", "6:43", "source-quote"),
+    ("quote-text.yaml", "4:9", "quote-text"),
+    ("html-markup.yaml", "4:10", "html-markup"),
+    ("lint-known.yaml", "7:10", "lint-known"),
+    ("lint-reason.yaml", "8:5", "lint-reason"),
+    ("deck-format.yaml", "2:7", "deck-format"),
+    ("deck-theme-unused.yaml", "12:9", "theme-unused"),
+]
+
+
+def install(fixture: str):
+    target = "cards/deck.yaml" if fixture.startswith("deck-") else "cards/case.yaml"
+    shutil.copy(INVALID / fixture, target)
+    return target
+
+
+@pytest.mark.parametrize(("fixture", "position", "rule"), CASES, ids=[case[0] for case in CASES])
+def test_each_invalid_input_is_reported_at_its_value(project, fixture, position, rule):
+    path = install(fixture)
+    result = run("validate")
+    problems = [line for line in result.stderr.splitlines() if line.endswith("]")]
+    assert f"{path}:{position}" in [":".join(line.split(":")[:3]) for line in problems if line.endswith(f"[{rule}]")], (
+        result.stderr
+    )
+    warning_only = rule in ("html-markup", "theme-unused")
+    assert result.exit_code == (0 if warning_only else 1)
+    assert "Traceback" not in result.output
+
+
+def test_every_rule_in_the_validator_has_a_case():
+    # Rules with a test of their own elsewhere are named here with where.
+    source = (ROOT / "build_deck.py").read_text()
+    rules = set(re.findall(r'"(?:error|warning)",\s*"([a-z]+(?:-[a-z]+)+)"', source))
+    elsewhere = {
+        "released-id": "test_release.py",
+        "released-format": "test_release.py",
+        "deck-missing": "test_a_missing_deck_file_is_a_problem_not_a_crash",
+        "yaml-key": "test_a_mapping_key_must_be_text",
+        "file-unreadable": "test_an_unreadable_file_is_a_problem",
+    }
+    assert rules - {case[2] for case in CASES} - set(elsewhere) == set()
+
+
+def test_a_mapping_key_must_be_text(project):
+    (project / "cards/case.yaml").write_text("- id: odd-key\n  [a, b]: value\n")
+    assert "cards/case.yaml:2:3: error: a mapping key must be plain text [yaml-key]" in run("validate").stderr
+
+
+def test_an_unreadable_file_is_a_problem(project):
+    (project / "cards/case.yaml").mkdir()
+    (project / "cards/case.yaml/inner.yaml").symlink_to(project / "missing.yaml")
+    result = run("validate")
+    assert "cards/case.yaml/inner.yaml:1:1: error: cannot read the file" in result.stderr
+    assert result.exit_code == 1
+
+
+def test_the_valid_fixture_project_has_no_problems(project):
+    result = run("validate")
+    assert result.exit_code == 0
+    assert result.stderr == "3 files checked, 5 cards, 0 errors, 0 warnings\n"
+
+
+def test_all_problems_in_all_files_are_reported_at_once_in_order(project):
+    install("theme-known.yaml")
+    shutil.copy(INVALID / "date-impossible.yaml", "cards/another.yaml")
+    shutil.copy(INVALID / "html-markup.yaml", "cards/zz-more.yaml")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "cards/another.yaml:5:9: error: '1956-02-30' is not a calendar date; write YYYY, YYYY-MM or YYYY-MM-DD "
+        "[date-format]",
+        "cards/case.yaml:3:12: error: unknown theme 'berln' (did you mean 'berlin'?) [theme-known]",
+        "cards/zz-more.yaml:4:10: warning: '<b>' looks like HTML; it will be shown literally, as typed, not "
+        "rendered [html-markup]",
+        "6 files checked, 8 cards, 2 errors, 1 warning",
+    ]
+
+
+def test_a_duplicate_id_cites_both_places(project):
+    install("id-unique.yaml")
+    result = run("validate")
+    assert "cards/case.yaml:1:7: error: duplicate id 'berlin-wall', first defined at cards/berlin.yaml:2:7" in result.stderr
+
+
+def test_an_unknown_field_suggests_the_near_miss(project):
+    install("field-unknown.yaml")
+    assert "unknown field 'sorce' (did you mean 'source'?)" in run("validate").stderr
+
+
+def test_github_format_prints_annotations(project):
+    install("theme-known.yaml")
+    result = run("validate", "--format", "github")
+    assert result.stderr.splitlines()[0] == (
+        "::error file=cards/case.yaml,line=3,col=12::unknown theme 'berln' (did you mean 'berlin'?) [theme-known]"
+    )
+
+
+def test_strict_makes_warnings_fail(project):
+    install("html-markup.yaml")
+    assert run("validate").exit_code == 0
+    assert run("validate", "--strict").exit_code == 1
+
+
+def test_a_missing_deck_file_is_a_problem_not_a_crash(project):
+    (project / "cards/deck.yaml").unlink()
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("cards/deck.yaml:1:1: error: no deck.yaml in cards;")
+    assert "[deck-missing]" in result.stderr
+
+
+def test_values_stay_text(project):
+    # `no`, `1956`, `017` and `12:30` are text to us, not a boolean or numbers.
+    text = (project / "cards/berlin.yaml").read_text()
+    (project / "cards/berlin.yaml").write_text(text.replace('"The Wall stood until 1989."', "no"))
+    assert run("validate").exit_code == 0
+    from build_deck import load_cards
+
+    cards, _, _ = load_cards(project / "cards")
+    wall = next(card for card in cards if card.id == "berlin-wall")
+    assert wall.text("notes") == "no"
+    assert wall.text("date") == "1961-08-13"
+
+
+def test_folders_can_be_given_and_paths_are_shown_relative(project, tmp_path_factory, monkeypatch):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    install_target = project / "cards/case.yaml"
+    shutil.copy(INVALID / "theme-known.yaml", install_target)
+    result = run("validate", "--cards", str(project / "cards"), "--seeds", str(project / "seeds"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(os.path.relpath(install_target) + ":3:12: error: unknown theme 'berln'")
+
+
+def test_no_mangled_input_produces_a_traceback(project):
+    # Cut, shuffle and corrupt the valid files: the validator must answer with problems, never crash.
+    originals = {path: path.read_bytes() for path in (project / "cards").glob("*.yaml")}
+    chaos = random.Random(1956)
+    for _ in range(150):
+        for path, data in originals.items():
+            cut = chaos.randrange(len(data))
+            choice = chaos.randrange(4)
+            if choice == 0:
+                mangled = data[:cut]
+            elif choice == 1:
+                mangled = data[:cut] + bytes([chaos.randrange(256)]) + data[cut + 1 :]
+            elif choice == 2:
+                lines = data.splitlines(keepends=True)
+                chaos.shuffle(lines)
+                mangled = b"".join(lines)
+            else:
+                mangled = data[:cut] + b"\n  - [\n" + data[cut:]
+            path.write_bytes(mangled)
+        result = run("validate")
+        assert result.exit_code in (0, 1), result.output
+        assert result.stderr.rstrip().splitlines()[-1].endswith(("warnings", "warning"))
