@@ -8,7 +8,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import FIXTURES, ROOT, run
 
 INVALID = FIXTURES / "invalid"
@@ -125,7 +124,10 @@ def test_all_problems_in_all_files_are_reported_at_once_in_order(project):
 def test_a_duplicate_id_cites_both_places(project):
     install("id-unique.yaml")
     result = run("validate")
-    assert "cards/case.yaml:1:7: error: duplicate id 'berlin-wall', first defined at cards/berlin.yaml:2:7" in result.stderr
+    assert (
+        "cards/case.yaml:1:7: error: duplicate id 'berlin-wall', first defined at cards/berlin.yaml:2:7"
+        in result.stderr
+    )
 
 
 def test_an_unknown_field_suggests_the_near_miss(project):

@@ -1,0 +1,245 @@
+"""`build-deck build`: a package that real Anki imports, with every field, tag and template as promised."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+from conftest import import_package, run
+
+DECK_NAME = "Cold War Crises — Test Deck"
+PACKAGE = "dist/cold-war-crises-test-deck.apkg"
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def notes_by_id(col):
+    return {col.get_note(nid)["Id"]: col.get_note(nid) for nid in col.find_notes("")}
+
+
+def test_the_package_imports_into_real_anki_with_every_field_and_tag(project, collection):
+    result = run("build", env=EPOCH)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f'wrote {PACKAGE}: 5 notes, deck "{DECK_NAME}"\n'
+
+    col = collection()
+    log = import_package(col, project / PACKAGE)
+    assert (len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting)) == (5, 0, 0, 0)
+    assert col.note_count() == 5
+    # date 1 card each, person 2 (who was X / who is described), treaty 2 (terms / when and who), quote 1
+    assert col.card_count() == 2 + 2 + 2 + 1
+    assert {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")} == {DECK_NAME}
+
+    notes = notes_by_id(col)
+    assert dict(notes["berlin-wall"].items()) == {
+        "Event": "The East German regime seals the border in Berlin and begins the Wall",
+        "Date": "13 August 1961",
+        "End": "",
+        "Source": '<div class="source">“On 13 August 1961 the East German regime sealed the border and began building '
+        'the Berlin Wall.” <span class="seed">— berlin-notes.txt</span></div>',
+        "Notes": "The Wall stood until 1989.",
+        "Themes": "Berlin",
+        "Id": "berlin-wall",
+        "Retired": "",
+    }
+    assert notes["berlin-ultimatum"]["Date"] == "November 1958"
+    assert notes["berlin-ultimatum"]["End"] == "May 1959"
+    assert dict(notes["walter-ulbricht"].items()) | {"Source": ""} == {
+        "Name": "Walter Ulbricht",
+        "Role": "East German leader who pressed Moscow to act on Berlin",
+        "Born": "1893",
+        "Died": "1 August 1973",
+        "Source": "",
+        "Notes": "",
+        "Themes": "Berlin",
+        "Id": "walter-ulbricht",
+        "Retired": "",
+    }
+    assert dict(notes["limited-test-ban-treaty"].items()) | {"Source": ""} == {
+        "Name": "Limited Test Ban Treaty",
+        "Date": "1963",
+        "Parties": "the Soviet Union, the United States and Britain",
+        "Terms": "Banned nuclear tests in the atmosphere, in outer space and under water",
+        "Source": "",
+        "Notes": "Underground tests stayed allowed.",
+        "Themes": "The arms race, Cuba",
+        "Id": "limited-test-ban-treaty",
+        "Retired": "",
+    }
+    quote = notes["quote-khrushchev-knot-of-war"]
+    assert (
+        quote["Text"]
+        == "We and you ought not now to pull on the ends of the rope in which you have tied the knot of war."
+    )
+    assert (quote["Speaker"], quote["Context"], quote["Date"]) == (
+        "Nikita Khrushchev",
+        "Letter to President Kennedy during the missile crisis",
+        "October 1962",
+    )
+    assert quote.note_type()["name"] == "build-deck Quote"
+
+    assert sorted(notes["limited-test-ban-treaty"].tags) == [
+        "testdeck::theme::arms-race",
+        "testdeck::theme::cuba",
+        "testdeck::type::treaty",
+    ]
+    # What a teacher types in Anki's browser finds exactly that theme's notes.
+    found = {col.get_note(nid)["Id"] for nid in col.find_notes("tag:testdeck::theme::berlin")}
+    assert found == {"berlin-wall", "berlin-ultimatum", "walter-ulbricht"}
+    assert {col.get_note(nid)["Id"] for nid in col.find_notes("tag:testdeck::type::quote")} == {
+        "quote-khrushchev-knot-of-war"
+    }
+
+
+def rendered(col, search: str, ordinal: int = 0):
+    card = next(col.get_card(cid) for cid in col.find_cards(search) if col.get_card(cid).ord == ordinal)
+    output = card.render_output(reload=True)
+    return output.question_text, output.answer_text
+
+
+def test_each_card_type_renders_a_recall_question_and_a_cited_answer(project, collection):
+    run("build", env=EPOCH)
+    col = collection()
+    import_package(col, project / PACKAGE)
+
+    question, answer = rendered(col, "Id:berlin-wall")
+    assert "When did this happen?" in question
+    assert "The East German regime seals the border in Berlin and begins the Wall" in question
+    assert "13 August 1961" not in question
+    assert "13 August 1961" in answer
+    assert "began building the Berlin Wall" in answer and "berlin-notes.txt" in answer
+
+    question, answer = rendered(col, "Id:walter-ulbricht", 0)
+    assert "Walter Ulbricht" in question and "East German leader" not in question
+    assert "East German leader who pressed Moscow to act on Berlin" in answer and "Born 1893" in answer
+    question, answer = rendered(col, "Id:walter-ulbricht", 1)
+    assert "East German leader who pressed Moscow to act on Berlin" in question and "Walter Ulbricht" not in question
+    assert "Walter Ulbricht" in answer
+
+    question, answer = rendered(col, "Id:limited-test-ban-treaty", 0)
+    assert "What did it establish?" in question and "Limited Test Ban Treaty" in question
+    assert "Banned nuclear tests" in answer
+    question, answer = rendered(col, "Id:limited-test-ban-treaty", 1)
+    assert "When, and between whom?" in question and "1963" not in question
+    assert "1963" in answer and "the Soviet Union, the United States and Britain" in answer
+
+    question, answer = rendered(col, "Id:quote-khrushchev-knot-of-war")
+    assert "Who said this, and on what occasion?" in question and "knot of war" in question
+    assert "Nikita Khrushchev" not in question
+    assert (
+        "Nikita Khrushchev" in answer
+        and "Letter to President Kennedy during the missile crisis, October 1962" in answer
+    )
+
+
+def test_night_mode_and_phone_styles_are_in_the_note_types(project, collection):
+    run("build", env=EPOCH)
+    col = collection()
+    import_package(col, project / PACKAGE)
+    css = col.models.by_name("build-deck Date")["css"]
+    assert ".nightMode" in css and ".night_mode" in css
+    assert "@media (max-width: 480px)" in css
+
+
+def test_a_script_in_a_field_is_shown_as_text_in_anki(project, collection):
+    path = project / "cards/berlin.yaml"
+    path.write_text(path.read_text().replace("The Wall stood until 1989.", "<script>alert('x')</script> & more"))
+    assert run("build", env=EPOCH).exit_code == 0
+    col = collection()
+    import_package(col, project / PACKAGE)
+    _, answer = rendered(col, "Id:berlin-wall")
+    assert "<script>" not in answer
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; more" in answer
+
+
+def test_the_same_inputs_give_a_byte_identical_package(project, monkeypatch):
+    run("build", "-o", "first.apkg", env=EPOCH)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)  # the wall clock must not leak into the package
+    run("build", "-o", "second.apkg", env=EPOCH)
+    assert (project / "first.apkg").read_bytes() == (project / "second.apkg").read_bytes()
+    run("build", "-o", "third.apkg", env={"SOURCE_DATE_EPOCH": "1700000999"})
+    assert (project / "first.apkg").read_bytes() != (project / "third.apkg").read_bytes()
+
+
+def test_a_subset_holds_exactly_the_selected_cards_with_the_full_decks_guids(project, collection):
+    run("build", env=EPOCH)
+    result = run("build", "--theme", "cuba", "--theme", "berlin", "--type", "person", "--type", "treaty",
+                 "-o", "subset.apkg", env=EPOCH)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Cold War Crises — Test Deck — Berlin, Cuba — person and treaty cards" in result.stdout
+
+    col = collection()
+    log = import_package(col, project / "subset.apkg")
+    assert len(log.new) == 2
+    assert sorted(notes_by_id(col)) == ["limited-test-ban-treaty", "walter-ulbricht"]
+    subset_guids = {col.get_note(nid).guid for nid in col.find_notes("")}
+
+    full = collection("full.anki2")
+    import_package(full, project / PACKAGE)
+    assert subset_guids <= {full.get_note(nid).guid for nid in full.find_notes("")}
+    # On top of the subset, the full deck adds only the missing notes; the two it has are found as already there.
+    log = import_package(col, project / PACKAGE)
+    assert (len(log.new), len(log.duplicate), len(log.conflicting)) == (3, 2, 0)
+    assert col.note_count() == 5
+
+
+def deck_ids_in(package):
+    import json
+    import sqlite3
+    import tempfile
+
+    with zipfile.ZipFile(package) as archive, tempfile.NamedTemporaryFile(suffix=".anki2") as database:
+        database.write(archive.read("collection.anki2"))
+        database.flush()
+        decks = json.loads(sqlite3.connect(database.name).execute("select decks from col").fetchone()[0])
+    return {deck["name"]: int(deck_id) for deck_id, deck in decks.items() if deck["name"] != "Default"}
+
+
+def test_a_subset_deck_id_is_stable_whatever_the_order_and_differs_from_the_full_deck(project):
+    run("build", "--theme", "cuba", "--theme", "berlin", "-o", "a.apkg", env=EPOCH)
+    run("build", "--theme", "berlin", "--theme", "cuba", "-o", "b.apkg", env=EPOCH)
+    run("build", "-o", "full.apkg", env=EPOCH)
+    first, second = deck_ids_in("a.apkg"), deck_ids_in("b.apkg")
+    assert first == second
+    assert list(deck_ids_in("full.apkg").values()) == [2059146773]
+    assert list(first.values())[0] != 2059146773
+
+
+def test_an_unknown_theme_or_type_is_an_error_with_a_suggestion(project):
+    result = run("build", "--theme", "berln")
+    assert result.exit_code == 2
+    assert "unknown theme 'berln' (did you mean 'berlin'?)" in result.stderr
+    result = run("build", "--type", "persons")
+    assert result.exit_code == 2
+    assert "unknown type 'persons' (did you mean 'person'?)" in result.stderr
+    assert not (project / "dist").exists()
+
+
+def test_a_failed_build_writes_nothing_and_keeps_the_previous_package(project):
+    run("build", env=EPOCH)
+    before = (project / PACKAGE).read_bytes()
+    path = project / "cards/berlin.yaml"
+    path.write_text(path.read_text().replace("date: 1961-08-13", "date: 1961-02-30"))
+    result = run("build", env={"SOURCE_DATE_EPOCH": "1800000000"})
+    assert result.exit_code == 1
+    assert "cards/berlin.yaml:6:9: error: '1961-02-30' is not a calendar date" in result.stderr
+    assert result.stderr.endswith("build-deck: not built; fix the errors above\n")
+    assert (project / PACKAGE).read_bytes() == before
+    assert sorted(p.name for p in (project / "dist").iterdir()) == ["cold-war-crises-test-deck.apkg"]
+
+
+def test_output_goes_where_asked_creating_folders(project):
+    result = run("build", "-o", "out/nested/deck.apkg", env=EPOCH)
+    assert result.exit_code == 0
+    assert zipfile.ZipFile(project / "out/nested/deck.apkg").namelist() == ["collection.anki2", "media"]
+
+
+def test_themes_lists_each_theme_with_its_card_count(project):
+    result = run("themes")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "berlin        3  Berlin",
+        "cuba          2  Cuba",
+        "arms-race     1  The arms race",
+        "(all)         5  Cold War Crises — Test Deck",
+    ]
