@@ -202,7 +202,7 @@ def test_a_subset_deck_id_is_stable_whatever_the_order_and_differs_from_the_full
     first, second = deck_ids_in("a.apkg"), deck_ids_in("b.apkg")
     assert first == second
     assert list(deck_ids_in("full.apkg").values()) == [2059146773]
-    assert list(first.values())[0] != 2059146773
+    assert 2059146773 not in first.values()
 
 
 def test_an_unknown_theme_or_type_is_an_error_with_a_suggestion(project):
