@@ -1020,8 +1020,146 @@ LINT_RULES = (
 )
 
 
+PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
+PROMPT_FIELDS = ("event", "role", "context", "terms")
+ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
+MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+SENTENCE_BREAK = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Jr))[.!?]\s+[A-Z]"
+)  # not after an initial: "John F. Kennedy"
+MIN_PROMPT_WORDS = 4
+MAX_ANSWER_WORDS = 30
+MAX_LIST_ITEMS = 3
+
+
 def lint_card(card: Card) -> Iterator[Problem]:
-    return iter(())
+    """The rules of good flashcards, as warnings. A card silences one with `lint: {<rule>: <reason>}`."""
+    silenced = card.lint_exceptions()
+    for rule in LINT_CHECKS:
+        if rule.__name__.removeprefix("lint_").replace("_", "-") in silenced:
+            continue
+        for node, rule_id, message in rule(card):
+            yield Problem(card.path, node.line, node.col, "warning", rule_id,
+                          f"{message}; fix the card, or explain with 'lint: {{{rule_id}: <reason>}}'")  # fmt: skip
+
+
+def name_words(name: str) -> list[str]:
+    return [word for word in re.findall(r"[^\W\d_]+", name) if len(word) >= 3 and word[0].isupper()]
+
+
+def lint_answer_leak(card: Card):
+    """The answer stands in the question: the year in a date card's event, the name in a person's role..."""
+    years = {y for key in ("date", "end") for y in YEAR.findall(card.text(key))}
+    checks = {
+        "date": [("event", years, "the event states its own year")],
+        "treaty": [("name", years, "the treaty's name states its year")],
+        "person": [("role", name_words(card.text("name")), "the role names the person")],
+        "quote": [("context", name_words(card.text("speaker")), "the context names the speaker")],
+    }.get(card.type, [])
+    for key, words, message in checks:
+        value = card.text(key)
+        for word in words:
+            if re.search(rf"\b{re.escape(word)}\b", value, flags=re.IGNORECASE):
+                yield card.node.get(key), "answer-leak", f"{message} ('{word}'), which is what the card asks"
+                break
+
+
+def lint_prompt_pronoun(card: Card):
+    for key in PROMPT_FIELDS:
+        words = card.text(key).split()
+        if words and words[0].lower().strip(",.'\"") in PRONOUNS:
+            yield (
+                card.node.get(key),
+                "prompt-pronoun",
+                f"'{key}' starts with '{words[0]}', which means nothing out of context; name who or what",
+            )
+
+
+def lint_prompt_short(card: Card):
+    for key in PROMPT_FIELDS:
+        value = card.text(key)
+        if value and len(value.split()) < MIN_PROMPT_WORDS:
+            yield (
+                card.node.get(key),
+                "prompt-short",
+                f"'{key}' has fewer than {MIN_PROMPT_WORDS} words: too little to have exactly one right answer",
+            )
+
+
+def excerpts_of(card: Card) -> list[str]:
+    return [fold(excerpt) for _, _, excerpt in card.sources() if excerpt]
+
+
+def card_dates(card: Card) -> Iterator[tuple[str, re.Match]]:
+    """(field, match) for each well-formed date on the card; date-format reports the others."""
+    for key in DATE_FIELDS:
+        match = DATE_PATTERN.fullmatch(card.text(key))
+        if match and parse_date(match.group()) and parse_date(match.group())[1]:
+            yield key, match
+
+
+def lint_date_precision(card: Card):
+    """A date more precise than any cited excerpt: the month or day came from somewhere the card does not cite."""
+    excerpts = excerpts_of(card)
+    for key, match in card_dates(card):
+        if not match.group(2) or not excerpts:
+            continue
+        month, day = int(match.group(2)), match.group(3)
+        month_named = [e for e in excerpts if any(re.search(rf"\b{w}", e) for w in MONTH_WORDS[month])]
+        day_named = [e for e in month_named if day and re.search(rf"\b0?{int(day)}(?:st|nd|rd|th)?\b", e)]
+        if not month_named or (day and not day_named):
+            what = "day" if month_named else "month"
+            yield (
+                card.node.get(key),
+                "date-precision",
+                f"{key} '{match.group()}' gives a {what} that no cited excerpt states",
+            )
+
+
+def lint_year_not_in_source(card: Card):
+    excerpts = " ".join(excerpts_of(card))
+    if not excerpts:
+        return
+    for key, match in card_dates(card):
+        if match.group(1) not in excerpts:
+            yield (
+                card.node.get(key),
+                "year-not-in-source",
+                f"{key} '{match.group()}': the year {match.group(1)} is in none of the cited excerpts",
+            )
+
+
+def lint_list_too_long(card: Card):
+    node = card.node.get("parties")
+    if isinstance(node, Items) and len(node.items) > MAX_LIST_ITEMS:
+        yield (
+            node,
+            "list-too-long",
+            f"{len(node.items)} parties: a list longer than {MAX_LIST_ITEMS} is hard to recall; group them (e.g. 'seven Eastern European states')",
+        )
+    for key in ("role", "terms"):
+        if card.text(key).count(",") >= MAX_LIST_ITEMS:
+            yield (
+                card.node.get(key),
+                "list-too-long",
+                f"'{key}' lists more than {MAX_LIST_ITEMS} things; keep one fact per card",
+            )
+
+
+def lint_answer_too_long(card: Card):
+    for key in ANSWER_FIELDS:
+        value = card.text(key)
+        if SENTENCE_BREAK.search(value) or len(value.split()) > MAX_ANSWER_WORDS:
+            yield (
+                card.node.get(key),
+                "answer-too-long",
+                f"'{key}' is longer than one short sentence; move the rest to notes",
+            )
+
+
+LINT_CHECKS = (lint_answer_leak, lint_prompt_pronoun, lint_prompt_short, lint_date_precision, lint_year_not_in_source,
+               lint_list_too_long, lint_answer_too_long)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------------

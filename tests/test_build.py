@@ -46,7 +46,7 @@ def test_the_package_imports_into_real_anki_with_every_field_and_tag(project, co
     assert dict(notes["walter-ulbricht"].items()) | {"Source": ""} == {
         "Name": "Walter Ulbricht",
         "Role": "East German leader who pressed Moscow to act on Berlin",
-        "Born": "1893",
+        "Born": "30 June 1893",
         "Died": "1 August 1973",
         "Source": "",
         "Notes": "",
@@ -110,7 +110,7 @@ def test_each_card_type_renders_a_recall_question_and_a_cited_answer(project, co
 
     question, answer = rendered(col, "Id:walter-ulbricht", 0)
     assert "Walter Ulbricht" in question and "East German leader" not in question
-    assert "East German leader who pressed Moscow to act on Berlin" in answer and "Born 1893" in answer
+    assert "East German leader who pressed Moscow to act on Berlin" in answer and "Born 30 June 1893" in answer
     question, answer = rendered(col, "Id:walter-ulbricht", 1)
     assert "East German leader who pressed Moscow to act on Berlin" in question and "Walter Ulbricht" not in question
     assert "Walter Ulbricht" in answer

@@ -8,6 +8,7 @@ import re
 import shutil
 
 import pytest
+
 from conftest import FIXTURES, ROOT, run
 
 INVALID = FIXTURES / "invalid"

@@ -1,0 +1,72 @@
+"""Card lint: the rules of good flashcards, as warnings that a card can silence with a stated reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run
+
+WALL = 'seed: berlin-notes.txt, quote: "On 13 August 1961 the East German regime sealed the border"'
+TEST_BAN = 'seed: cuba-essay.txt, quote: "The Limited Test Ban Treaty of 1963 between the USSR, the USA and Britain"'
+
+# (what is wrong, the card, line:col of the warning in that card, the rule)
+CASES = [
+    ("a date card's event states the year",
+     f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The Wall goes up in Berlin in 1961"\n  date: 1961\n  source: {{{WALL}}}\n',
+     "4:10", "answer-leak"),
+    ("a person's role names the person",
+     '- id: c\n  type: person\n  themes: [berlin]\n  name: "Walter Ulbricht"\n  role: "East German leader, Ulbricht to his friends"\n'
+     '  source: {seed: berlin-notes.txt, quote: "Walter Ulbricht, the East German leader"}\n',
+     "5:9", "answer-leak"),
+    ("a quote's context names the speaker",
+     '- id: c\n  type: quote\n  themes: [cuba]\n  text: "the knot of war"\n  speaker: "Nikita Khrushchev"\n'
+     '  context: "Khrushchev writing to Kennedy in the missile crisis"\n  source: {seed: cuba-essay.txt, quote: "the knot of war"}\n',
+     "6:12", "answer-leak"),
+    ("a prompt starts with a pronoun",
+     f'- id: c\n  type: date\n  themes: [berlin]\n  event: "They seal the border between the two halves of Berlin"\n  date: 1961\n  source: {{{WALL}}}\n',
+     "4:10", "prompt-pronoun"),
+    ("a prompt too short to have one answer",
+     f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The Wall"\n  date: 1961\n  source: {{{WALL}}}\n',
+     "4:10", "prompt-short"),
+    ("a day no excerpt states",
+     f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The East German regime seals the Berlin border"\n  date: 1961-08-12\n  source: {{{WALL}}}\n',
+     "5:9", "date-precision"),
+    ("a month no excerpt states",
+     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Limited Test Ban Treaty"\n  date: 1963-08\n  parties: [USSR, USA, Britain]\n'
+     f'  terms: "Banned nuclear tests in the atmosphere"\n  source: {{{TEST_BAN}}}\n',
+     "5:9", "date-precision"),
+    ("a year in none of the excerpts",
+     f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The East German regime seals the Berlin border"\n  date: 1962\n  source: {{{WALL}}}\n',
+     "5:9", "year-not-in-source"),
+    ("a list of four parties",
+     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Limited Test Ban Treaty"\n  date: 1963\n  parties: [USSR, USA, Britain, France]\n'
+     f'  terms: "Banned nuclear tests in the atmosphere"\n  source: {{{TEST_BAN}}}\n',
+     "6:12", "list-too-long"),
+    ("an answer of two sentences",
+     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Limited Test Ban Treaty"\n  date: 1963\n  parties: [USSR, USA, Britain]\n'
+     f'  terms: "Banned tests in the air. Underground tests went on."\n  source: {{{TEST_BAN}}}\n',
+     "7:10", "answer-too-long"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("card", "position", "rule"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_each_lint_rule_warns_at_the_field(project, card, position, rule):
+    (project / "cards/case.yaml").write_text(card)
+    result = run("validate")
+    warnings = [line for line in result.stderr.splitlines() if line.endswith(f"[{rule}]")]
+    assert [line.split(": warning: ")[0] for line in warnings] == [f"cards/case.yaml:{position}"], result.stderr
+    assert result.exit_code == 0  # warnings only
+    assert run("validate", "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize(("card", "rule"), [(case[1], case[3]) for case in CASES], ids=[case[0] for case in CASES])
+def test_a_stated_reason_silences_the_rule_for_that_card_only(project, card, rule):
+    (project / "cards/case.yaml").write_text(card + f'  lint: {{{rule}: "the source is wrong here; see the notes"}}\n')
+    (project / "cards/other.yaml").write_text(card.replace("- id: c\n", "- id: d\n"))
+    result = run("validate")
+    flagged = {line.split(":")[0] for line in result.stderr.splitlines() if line.endswith(f"[{rule}]")}
+    assert flagged == {"cards/other.yaml"}
+
+
+def test_a_good_card_passes_the_lint(project):
+    assert run("validate", "--strict").exit_code == 0
