@@ -1,0 +1,143 @@
+"""Speed and memory of build-deck on synthetic decks, against a floor measured in the same run.
+
+    python tests/benchmark.py [--sizes 1000,10000,50000]
+
+For each size it writes a synthetic project (cards in files of 500, 100 seeds of about 20 KB that the cards cite)
+and times whole commands as a user runs them (process start included), each the best of three:
+  validate    `build-deck validate`
+  build       `build-deck build` (validates, then compiles and writes the package)
+  floor       the same card files parsed with libyaml (yaml.load with CSafeLoader, GC paused) plus genanki writing
+              the same notes (our note types, the raw values as fields) with no checks at all
+  coverage    `build-deck coverage` and `suggest`, when the installed tool has them
+It prints one line per size with build/floor, and the peak memory of the build. Targets: build within 1.5x of the
+floor at 10k and 50k, 50k cards under 10 s and 600 MB, `validate` of the real deck under 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = ("treaty summit missile border party congress leader speech crisis bloc reform alliance pact army "
+         "minister delegation premier secretary rival satellite ultimatum wall embargo aid").split()  # fmt: skip
+MONTHS = ("January February March April May June July August September October November December").split()
+SEEDS = 100
+CARDS_PER_FILE = 500
+
+FLOOR = textwrap.dedent(
+    """
+    import gc, sys, yaml, genanki
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[3])
+    from build_deck import CSS, NOTE_FIELDS, NOTE_TYPE_IDS, TEMPLATES
+    cards_dir, out = Path(sys.argv[1]), sys.argv[2]
+    gc.disable()
+    cards = [card for path in sorted(cards_dir.glob("c*.yaml")) for card in yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)]
+    # The same note types and the same notes, the raw values in the fields: no checks, no escaping, no formatting.
+    models = {kind: genanki.Model(NOTE_TYPE_IDS[kind], kind, fields=[{"name": n} for n in NOTE_FIELDS[kind]],
+                                  templates=list(TEMPLATES[kind]), css=CSS) for kind in NOTE_FIELDS}
+    deck = genanki.Deck(2059146773, "floor")
+    for card in cards:
+        values = {key.capitalize(): str(value) for key, value in card.items()}
+        values["Source"] = str(card["source"]["quote"])
+        fields = [values.get(name, "") for name in NOTE_FIELDS[card["type"]]]
+        tags = [f"bench::theme::{theme}" for theme in card["themes"]] + [f"bench::type::{card['type']}"]
+        deck.add_note(genanki.Note(model=models[card["type"]], fields=fields, tags=tags, guid=genanki.guid_for(card["id"])))
+    genanki.Package(deck).write_to_file(out, timestamp=1700000000)
+    """
+)
+
+
+def sentence(chaos: random.Random, index: int) -> str:
+    year = 1953 + index % 12
+    words = " ".join(chaos.choice(WORDS) for _ in range(12))
+    return f"In {MONTHS[index % 12]} {year} the {words} number {index}."
+
+
+def make_project(root: Path, size: int) -> None:
+    chaos = random.Random(size)
+    (root / "cards").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    themes = [f"theme-{n}" for n in range(10)]
+    (root / "cards/deck.yaml").write_text(
+        "deck:\n  id: 2059146773\n  name: Benchmark deck\n  tag_prefix: bench\nthemes:\n"
+        + "".join(f"  - id: {t}\n    title: Theme {t}\n    description: The {t} of the benchmark.\n" for t in themes)
+    )
+    seed_sentences: list[list[str]] = [[] for _ in range(SEEDS)]
+    counter = 0
+    for seed in range(SEEDS):  # about 20 KB each
+        while sum(len(s) + 1 for s in seed_sentences[seed]) < 20_000:
+            seed_sentences[seed].append(sentence(chaos, counter))
+            counter += 1
+        (root / "seeds" / f"seed-{seed:03}.txt").write_text("\n".join(seed_sentences[seed]) + "\n")
+    kinds = ("date", "person", "treaty", "quote")
+    for first in range(0, size, CARDS_PER_FILE):
+        lines = []
+        for index in range(first, min(size, first + CARDS_PER_FILE)):
+            seed = index % SEEDS
+            excerpt = seed_sentences[seed][index % len(seed_sentences[seed])]
+            year = excerpt.split()[2]
+            kind = kinds[index % 4]
+            lines += [f"- id: card-{index}", f"  type: {kind}", f"  themes: [{themes[index % 10]}, {themes[(index + 3) % 10]}]"]
+            if kind == "date":
+                lines += [f'  event: "The {WORDS[index % len(WORDS)]} of event number {index} takes place"', f"  date: {year}"]
+            elif kind == "person":
+                lines += [f'  name: "Person Number{index}"', '  role: "A leader who acted in the story here"']
+            elif kind == "treaty":
+                lines += [f'  name: "Treaty number {index}"', f"  date: {year}", '  parties: ["the Soviet Union", "Poland"]',
+                          '  terms: "Established a lasting alliance between them"']  # fmt: skip
+            else:
+                lines += [f'  text: "{excerpt}"', '  speaker: "Nikita Khrushchev"', '  context: "A speech to the party congress in Moscow"']
+            lines += ["  source:", f"    seed: seed-{seed:03}.txt", f'    quote: "{excerpt}"', f'  notes: "Synthetic card {index}."']
+        (root / "cards" / f"c{first // CARDS_PER_FILE:04}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(best wall time of three, peak memory in MB of the slowest-memory run) for a whole command."""
+    best, peak = float("inf"), 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+        best, peak = min(best, elapsed), max(peak, usage.ru_maxrss / 1024)
+    return best, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
+    tool = [sys.executable, str(ROOT / "build_deck.py")]
+    has = subprocess.run([*tool, "--help"], capture_output=True, text=True).stdout
+
+    real, _ = timed([*tool, "validate"], ROOT)
+    print(f"real deck: validate {real:.2f} s (target < 0.5 s)")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            make_project(root, size)
+            validate, _ = timed([*tool, "validate"], root)
+            build, memory = timed([*tool, "build", "-o", "out.apkg"], root)
+            floor, _ = timed([sys.executable, "-c", FLOOR, "cards", "floor.apkg", str(ROOT)], root)
+            line = (f"{size:>6} cards: validate {validate:6.2f} s  build {build:6.2f} s  floor {floor:6.2f} s  "
+                    f"build/floor {build / floor:4.2f}  build peak {memory:5.0f} MB")  # fmt: skip
+            for command in ("coverage", "suggest"):
+                if f"  {command}" in has:
+                    seconds, _ = timed([*tool, command], root)
+                    line += f"  {command} {seconds:5.2f} s"
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
