@@ -19,6 +19,7 @@ import html
 import itertools
 import json
 import os
+import pickle
 import re
 import sqlite3
 import sys
@@ -1474,45 +1475,43 @@ def compile_deck(
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def write_atomically(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: readers see the old file or the new one."""
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """A temporary file beside path, renamed over it when the block succeeds and removed when it fails: readers see
+    the old file or the new one, never half of one, and a failed run leaves no trace (not even a new folder)."""
+    created = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        write(Path(temporary))
+        yield Path(temporary)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except BaseException:
+        created = []
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
+        for folder in created:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def write_package(anki_deck: genanki.Deck, path: Path, timestamp: int) -> None:
     """The .apkg: a zip of the SQLite collection and an empty media map, with fixed dates and order."""
-
-    def write(temporary: Path):
-        handle, database = tempfile.mkstemp(suffix=".anki2")
-        os.close(handle)
-        try:
-            connection = sqlite3.connect(database)
-            genanki.Package(anki_deck).write_to_db(connection.cursor(), timestamp, _id_counter(timestamp))
-            connection.commit()
-            connection.close()
-            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as package:
-                for name, data in (("collection.anki2", Path(database).read_bytes()), ("media", b"{}")):
-                    entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                    entry.external_attr = 0o644 << 16
-                    entry.compress_type = zipfile.ZIP_DEFLATED
-                    package.writestr(entry, data)
-        finally:
-            Path(database).unlink(missing_ok=True)
-
-    write_atomically(path, write)
-
-
-def _id_counter(timestamp: int):
-    return itertools.count(timestamp * 1000)
+    handle, database = tempfile.mkstemp(suffix=".anki2")
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(database)
+        genanki.Package(anki_deck).write_to_db(connection.cursor(), timestamp, itertools.count(timestamp * 1000))
+        connection.commit()
+        connection.close()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+            for name, data in (("collection.anki2", Path(database).read_bytes()), ("media", b"{}")):
+                entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+                entry.external_attr = 0o644 << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                package.writestr(entry, data)
+    finally:
+        Path(database).unlink(missing_ok=True)
 
 
 def write_released(project: Project, path: Path, now: int) -> tuple[int, int, int]:
@@ -1543,13 +1542,59 @@ def write_released(project: Project, path: Path, now: int) -> tuple[int, int, in
     if cards:
         lines[-1] = lines[-1].rstrip(",")
     lines += ["  }", "}", ""]
-    write_atomically(path, lambda temporary: temporary.write_text("\n".join(lines), encoding="utf-8"))
+    with atomic_output(path) as temporary:
+        temporary.write_text("\n".join(lines), encoding="utf-8")
     return tuple(counts)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # 8. The command line: parse arguments, call the stages, print problems, choose the exit code.
 # ---------------------------------------------------------------------------------------------------------------------
+
+
+PARALLEL_FROM = 2000  # cards; below this a second process costs more than it saves
+
+
+def check_beside(check, work, parallel: bool):
+    """Run check() in a forked child while work() runs here: a build checks and compiles on two cores at once.
+
+    Returns (what check returned, what work returned or the exception it raised: work runs on unchecked input and
+    may fail, and then the check's problems say why). Without fork, or when not parallel, one after the other."""
+
+    def attempt():
+        try:
+            return work()
+        except Exception as error:
+            return error
+
+    if not parallel or not hasattr(os, "fork"):
+        checked = check()
+        return checked, attempt()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child checks, sends its result and leaves without running the parent's clean-ups
+        os.close(reader)
+        try:
+            data = pickle.dumps(check())
+        except BaseException as error:
+            data = pickle.dumps(error)
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(data)
+        os._exit(0)
+    os.close(writer)
+    done = attempt()
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(child, 0)
+    checked = pickle.loads(data)
+    if isinstance(checked, BaseException):
+        raise checked
+    return checked, done
+
+
+def fail(message: str):
+    click.echo(f"build-deck: {message}", err=True)
+    sys.exit(1)
 
 
 def format_problems(problems: list[Problem], output_format: str) -> list[str]:
@@ -1684,20 +1729,32 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types):
     """
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
-        if not report(project, validate(project), output_format, strict):
-            click.echo("build-deck: not built; fix the errors above", err=True)
-            sys.exit(1)
         deck = project.deck
+        if deck is None:  # nothing to compile: report why
+            report(project, validate(project), output_format, strict)
+            fail("not built; fix the errors above")
         selection = Selection(
             choose(themes, [t.id for t in deck.themes], "--theme"), choose(types, list(CARD_TYPES), "--type")
         )
         cards = select(project.cards, selection)
-        if not cards:
-            raise click.ClickException("no card matches that selection; nothing written")
-        anki_deck, timestamp = compile_deck(project, cards, selection, build_time())
         path = output or Path("dist") / f"{slugify(deck.name) or 'deck'}.apkg"
-        write_package(anki_deck, path, timestamp)
-        click.echo(f'wrote {shown_path(path)}: {plural(len(cards), "note")}, deck "{anki_deck.name}"')
+        with atomic_output(path) as temporary:
+
+            def compile_and_write():
+                anki_deck, timestamp = compile_deck(project, cards, selection, build_time())
+                write_package(anki_deck, temporary, timestamp)
+                return anki_deck.name
+
+            problems, built = check_beside(
+                lambda: validate(project), compile_and_write, parallel=len(cards) >= PARALLEL_FROM
+            )
+            if not report(project, problems, output_format, strict):
+                fail("not built; fix the errors above")
+            if not cards:
+                fail("no card matches that selection; nothing written")
+            if isinstance(built, BaseException):
+                raise built
+        click.echo(f'wrote {shown_path(path)}: {plural(len(cards), "note")}, deck "{built}"')
 
 
 @cli.command()
@@ -1730,8 +1787,7 @@ def release(cards_dir, seeds_dir):
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
         if not report(project, validate(project), "text", strict=False):
-            click.echo("build-deck: nothing recorded; fix the errors above", err=True)
-            sys.exit(1)
+            fail("nothing recorded; fix the errors above")
         path = cards_dir / RELEASED_FILE
         new, changed, unchanged = write_released(project, path, build_time())
         click.echo(f"recorded {shown_path(path)}: {new} new, {changed} changed, {unchanged} unchanged")

@@ -86,17 +86,33 @@ def make_project(root: Path, size: int) -> None:
             excerpt = seed_sentences[seed][index % len(seed_sentences[seed])]
             year = excerpt.split()[2]
             kind = kinds[index % 4]
-            lines += [f"- id: card-{index}", f"  type: {kind}", f"  themes: [{themes[index % 10]}, {themes[(index + 3) % 10]}]"]
+            lines += [
+                f"- id: card-{index}",
+                f"  type: {kind}",
+                f"  themes: [{themes[index % 10]}, {themes[(index + 3) % 10]}]",
+            ]
             if kind == "date":
-                lines += [f'  event: "The {WORDS[index % len(WORDS)]} of event number {index} takes place"', f"  date: {year}"]
+                lines += [
+                    f'  event: "The {WORDS[index % len(WORDS)]} of event number {index} takes place"',
+                    f"  date: {year}",
+                ]
             elif kind == "person":
                 lines += [f'  name: "Person Number{index}"', '  role: "A leader who acted in the story here"']
             elif kind == "treaty":
                 lines += [f'  name: "Treaty number {index}"', f"  date: {year}", '  parties: ["the Soviet Union", "Poland"]',
                           '  terms: "Established a lasting alliance between them"']  # fmt: skip
             else:
-                lines += [f'  text: "{excerpt}"', '  speaker: "Nikita Khrushchev"', '  context: "A speech to the party congress in Moscow"']
-            lines += ["  source:", f"    seed: seed-{seed:03}.txt", f'    quote: "{excerpt}"', f'  notes: "Synthetic card {index}."']
+                lines += [
+                    f'  text: "{excerpt}"',
+                    '  speaker: "Nikita Khrushchev"',
+                    '  context: "A speech to the party congress in Moscow"',
+                ]
+            lines += [
+                "  source:",
+                f"    seed: seed-{seed:03}.txt",
+                f'    quote: "{excerpt}"',
+                f'  notes: "Synthetic card {index}."',
+            ]
         (root / "cards" / f"c{first // CARDS_PER_FILE:04}.yaml").write_text("\n".join(lines) + "\n")
 
 

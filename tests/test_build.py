@@ -243,3 +243,23 @@ def test_themes_lists_each_theme_with_its_card_count(project):
         "arms-race     1  The arms race",
         "(all)         5  Cold War Crises — Test Deck",
     ]
+
+
+def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(project, monkeypatch):
+    import build_deck
+
+    run("build", "-o", "one-process.apkg", env=EPOCH)
+    monkeypatch.setattr(build_deck, "PARALLEL_FROM", 0)
+    assert run("build", "-o", "two-processes.apkg", env=EPOCH).exit_code == 0
+    assert (project / "one-process.apkg").read_bytes() == (project / "two-processes.apkg").read_bytes()
+
+    path = project / "cards/berlin.yaml"
+    path.write_text(path.read_text().replace("type: person", "type: persons"))
+    result = run("build", "-o", "broken.apkg", env=EPOCH)
+    assert result.exit_code == 1
+    assert "unknown type 'persons' (did you mean 'person'?)" in result.stderr
+    assert not (project / "broken.apkg").exists()
+    assert sorted(p.name for p in project.iterdir() if p.suffix == ".apkg" or p.name.startswith(".")) == [
+        "one-process.apkg",
+        "two-processes.apkg",
+    ]
