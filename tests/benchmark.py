@@ -26,9 +26,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = ("treaty summit missile border party congress leader speech crisis bloc reform alliance pact army "
-         "minister delegation premier secretary rival satellite ultimatum wall embargo aid").split()  # fmt: skip
-MONTHS = ("January February March April May June July August September October November December").split()
+WORDS = ["treaty", "summit", "missile", "border", "party", "congress", "leader", "speech", "crisis", "bloc", "reform", "alliance", "pact", "army", "minister", "delegation", "premier", "secretary", "rival", "satellite", "ultimatum", "wall", "embargo", "aid"]  # fmt: skip
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 SEEDS = 100
 CARDS_PER_FILE = 500
 

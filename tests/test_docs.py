@@ -1,0 +1,55 @@
+"""The README and the tool agree: commands, output, and the two set-up commands that CI runs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from build_deck import cli
+from conftest import ROOT, run
+
+README = (ROOT / "README.md").read_text()
+
+
+def console_block(command: str) -> list[str]:
+    """The lines a README console block shows after `$ COMMAND`."""
+    match = re.search(rf"^\$ {re.escape(command)}\n(.*?)^```", README, flags=re.M | re.S)
+    assert match, f"README shows no output of `{command}`"
+    return match.group(1).splitlines()
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    test_command = ". .venv/bin/activate && pip install '.[test]' && pytest"
+    assert f"```console\n{test_command}\n```" in README
+    ci = (ROOT / ".ci/run").read_text()
+    assert ci.rstrip().splitlines()[-1] == test_command.split(" && ", 1)[1]
+    assert "python3 -m venv .venv" in ci and ". .venv/bin/activate" in ci
+
+
+def test_the_readme_builds_the_deck_in_one_command():
+    assert (
+        "```console\npython3 -m venv .venv && . .venv/bin/activate && pip install . && build-deck build\n```" in README
+    )
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_is_documented_and_explains_itself(command):
+    assert f"`build-deck {command}" in README
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "--cards" in result.stdout and "--seeds" in result.stdout
+
+
+def test_the_readme_shows_the_real_themes(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert console_block("build-deck themes") == run("themes").stdout.splitlines()
+
+
+def test_the_readme_shows_the_real_validation_summary(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert console_block("build-deck validate --strict") == run("validate", "--strict").stderr.splitlines()
+
+
+def test_the_changelog_has_an_unreleased_section():
+    assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text()
