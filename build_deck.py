@@ -10,6 +10,7 @@ Plain data passes between the stages; only the click commands at the end print o
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import difflib
@@ -1224,6 +1225,363 @@ def subset_deck_id(deck: Deck, selection: Selection) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# 5b. Coverage: which fact-bearing passages of the texts the cards cite, and drafts for the rest.
+# ---------------------------------------------------------------------------------------------------------------------
+
+FACT_PATTERNS = {
+    "year": re.compile(r"\b(?:1[6-9]\d\d|20\d\d)\b"),
+    "date": re.compile(
+        rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{'|'.join(MONTHS)})|(?:{'|'.join(MONTHS)}) \d{{1,2}}\b)"
+    ),
+    "quotation": re.compile(r"[“\"][^“”\"\s]+(?:\s+[^“”\"\s]+){3,}[”\"]"),  # four words or more: not a “scare quote”
+    "treaty": re.compile(
+        r"\b(?:treat(?:y|ies)|pacts?|agreements?|alliances?|accords?|declarations?|conventions?|charters?)\b", re.I
+    ),
+    "person": re.compile(
+        r"\b(?:President|Premier|Chairman|Marshal|General|Secretary|Prime Minister|Mr\.?) [A-Z][a-z]+"
+    ),
+}
+FURNITURE = re.compile(
+    r"^(?:Submitted By|Words:|Pages:|Source:|Retrieved|Copyright|©|Image:|File:)|https?://|www\.|\.(?:jpe?g|png|gif)\b",
+    re.I,
+)
+SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(A-Z0-9])")
+ABBREVIATIONS = frozenset(
+    [
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "St",
+        "Gen",
+        "Lt",
+        "Col",
+        "Capt",
+        "Sgt",
+        "Jr",
+        "Sr",
+        "Prof",
+        "No",
+        "vs",
+        "etc",
+        "U.S",
+        "U.K",
+        "U.N",
+    ]
+)
+MIN_PASSAGE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence of a seed that states a fact; its line is the line it starts on."""
+
+    seed: str
+    line: int
+    start: int  # offsets into the seed's text
+    end: int
+    text: str  # white space folded
+    facts: tuple[str, ...]  # what makes it fact-bearing: year, date, quotation, treaty, person
+
+
+@dataclass(frozen=True)
+class SeedCoverage:
+    seed: str
+    passages: list  # every fact-bearing passage, a repeated one once
+    cited: list
+    left_out: list
+    uncited: list  # most fact-dense first
+
+
+def load_seed_texts(seeds_dir: Path) -> dict[str, str]:
+    return {
+        path.name: path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(seeds_dir.glob("*"))
+        if path.is_file() and path.name != "README.md"
+    }
+
+
+def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
+    """(seed, excerpt, reason) for each passage `seeds/README.md` lists under `## Left out` as
+    - `SEED`: "excerpt" — reason"""
+    path = seeds_dir / "README.md"
+    if not path.is_file():
+        return []
+    section = path.read_text(encoding="utf-8").partition("\n## Left out")[2].split("\n## ")[0]
+    return re.findall(r'^- `([^`]+)`: "(.+)" — (.+)$', section, flags=re.M)
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Sentences of a text: blank lines and short unpunctuated lines (headings, captions) end a block too."""
+    block_start, position = None, 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped and block_start is None:
+            block_start = position + len(line) - len(line.lstrip())
+        position += len(line)
+        heading = stripped and len(stripped) < 60 and stripped[-1] not in ".!?:,;\"”’'-–—"
+        if block_start is not None and (not stripped or heading):
+            yield from split_sentences(text, block_start, position)
+            block_start = None
+    if block_start is not None:
+        yield from split_sentences(text, block_start, position)
+
+
+def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for match in SENTENCE_END.finditer(text, start, end):
+        word = text[max(start, match.start() - 8) : match.start()].split()[-1:] or [""]
+        if word[0].rstrip(".") in ABBREVIATIONS or (len(word[0]) == 1 and word[0].isupper()):
+            continue  # "Mr. Nixon", "John F. Kennedy"
+        yield start, match.start() + 1
+        start = match.end()
+    if text[start:end].strip():
+        yield start, len(text[:end].rstrip())
+
+
+def seed_passages(seed: str, text: str, people: set[str]) -> list[Passage]:
+    """The fact-bearing sentences of a seed, page furniture left out."""
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    passages = []
+    for start, end in sentence_spans(text):
+        sentence = WHITESPACE.sub(" ", text[start:end]).strip()
+        if len(sentence.split()) < MIN_PASSAGE_WORDS or FURNITURE.search(sentence):
+            continue
+        facts = [name for name, pattern in FACT_PATTERNS.items() if pattern.search(sentence)]
+        if "person" not in facts and people & set(WORD.findall(sentence)):
+            facts.append("person")
+        if facts:
+            passages.append(Passage(seed, bisect.bisect(newlines, start) + 1, start, end, sentence, tuple(facts)))
+    return passages
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The folded text (as excerpts are matched) and, for each of its characters, its offset in the original."""
+    translated = text.translate(FOLD_TABLE)
+    pieces, offsets, position = [], [], 0
+    for match in WHITESPACE.finditer(translated):
+        pieces += [translated[position : match.start()], " "]
+        offsets += range(position, match.start() + 1)
+        position = match.end()
+    pieces.append(translated[position:])
+    offsets += range(position, len(translated))
+    return "".join(pieces), offsets
+
+
+def excerpt_spans(folded: str, offsets: list[int], excerpt: str) -> Iterator[tuple[int, int]]:
+    """Every place an excerpt occurs in a seed, as offsets into the original text."""
+    needle = fold(excerpt)
+    if not needle:
+        return
+    found = folded.find(needle)
+    while found >= 0:
+        yield offsets[found], offsets[found + len(needle) - 1] + 1
+        found = folded.find(needle, found + 1)
+
+
+def people_named(cards: list[Card]) -> set[str]:
+    """The names a passage may mention: every person's and speaker's name parts, from the cards."""
+    return {
+        word
+        for card in cards
+        for key in ("name", "speaker")
+        if card.type in ("person", "quote")
+        for word in name_words(card.text(key))
+    }
+
+
+def coverage(seed_texts: dict[str, str], cards: list[Card], left_out: list[tuple[str, str, str]]) -> list[SeedCoverage]:
+    """Per seed: its fact-bearing passages, which a card cites (a source excerpt overlaps it), which seeds/README.md
+    leaves out, and the rest."""
+    people = people_named(cards)
+    citations: dict[str, list[str]] = {}
+    for card in cards:
+        for _, seed, excerpt in card.sources():
+            citations.setdefault(seed, []).append(excerpt)
+    omitted: dict[str, list[str]] = {}
+    for seed, excerpt, _ in left_out:
+        omitted.setdefault(seed, []).append(excerpt)
+    report = []
+    for seed, text in seed_texts.items():
+        every = seed_passages(seed, text, people)  # in text order, none overlapping
+        ends = [passage.end for passage in every]
+        folded, offsets = fold_with_offsets(text)
+
+        def overlapped(excerpts, every=every, ends=ends, folded=folded, offsets=offsets):
+            """The passages (by folded text, so that a repeated one counts once) any of the excerpts overlaps."""
+            hit = set()
+            for excerpt in excerpts:
+                for start, end in excerpt_spans(folded, offsets, excerpt):
+                    index = bisect.bisect_right(ends, start)  # the first passage that ends after the excerpt starts
+                    while index < len(every) and every[index].start < end:
+                        hit.add(every[index].text.lower())
+                        index += 1
+            return hit
+
+        cited_keys = overlapped(citations.get(seed, []))
+        omitted_keys = overlapped(omitted.get(seed, [])) - cited_keys
+        passages = list({passage.text.lower(): passage for passage in reversed(every)}.values())[::-1]
+        passages.sort(key=lambda passage: passage.start)
+        cited = [p for p in passages if p.text.lower() in cited_keys]
+        left = [p for p in passages if p.text.lower() in omitted_keys]
+        uncited = sorted(
+            (p for p in passages if p.text.lower() not in cited_keys and p.text.lower() not in omitted_keys),
+            key=lambda p: (-len(p.facts), p.line),
+        )
+        report.append(SeedCoverage(seed, passages, cited, left, uncited))
+    return report
+
+
+STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "that",
+        "this",
+        "with",
+        "from",
+        "into",
+        "were",
+        "was",
+        "had",
+        "have",
+        "has",
+        "for",
+        "its",
+        "their",
+        "them",
+        "they",
+        "his",
+        "her",
+        "which",
+        "when",
+        "what",
+        "after",
+        "before",
+        "about",
+        "also",
+        "would",
+        "could",
+        "over",
+        "under",
+        "between",
+        "against",
+        "other",
+        "than",
+        "then",
+        "there",
+        "these",
+        "those",
+        "while",
+        "soviet",
+        "union",
+        "khrushchev",
+    ]
+)
+TREATY_NAME = re.compile(
+    r"(?:[A-Z][\w'’-]*\s+){0,4}(?:Treaty|Pact|Agreement|Alliance|Accords?|Declaration|Convention|Charter)"
+    r"(?:\s+of\s+[A-Z][\w'’-]*)?"
+)
+QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
+
+
+def guess_date(text: str) -> str:
+    """The most precise date a sentence states: YYYY-MM-DD, YYYY-MM or YYYY; "" when it has no year."""
+    year = FACT_PATTERNS["year"].search(text)
+    if not year:
+        return ""
+    month = next((n for n, pattern in MONTH_PATTERNS.items() if pattern.search(text)), None)
+    if month is None:
+        return year.group()
+    day = re.search(
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS[month - 1]}|{MONTHS[month - 1]}\s+(\d{{1,2}})\b", text
+    )
+    day_number = int(next(g for g in day.groups() if g)) if day else 0
+    if day_number and parse_date(f"{year.group()}-{month:02}-{day_number:02}"):
+        return f"{year.group()}-{month:02}-{day_number:02}"
+    return f"{year.group()}-{month:02}"
+
+
+def guess_themes(text: str, deck: Deck) -> list[str]:
+    """The themes whose title, description and keywords share the most words with the text."""
+    words = {w.lower() for w in WORD.findall(text) if len(w) >= 4} - STOPWORDS
+    scores = []
+    for theme in deck.themes:
+        vocabulary = " ".join((theme.id.replace("-", " "), theme.title, theme.description, *theme.keywords))
+        theme_words = {w.lower() for w in WORD.findall(vocabulary) if len(w) >= 4} - STOPWORDS
+        keyword_hits = sum(keyword.lower() in text.lower() for keyword in theme.keywords)
+        scores.append((len(words & theme_words) + 2 * keyword_hits, theme.id))
+    best = max(score for score, _ in scores)
+    return [theme_id for score, theme_id in scores if score == best and best > 0][:2] or [deck.themes[0].id]
+
+
+def yaml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def draft_card(passage: Passage, deck: Deck, people: dict[str, str], taken: set[str]) -> str:
+    """A card for an uncited passage, as YAML to paste and finish: filled where the text says it, marked where a
+    human must check (CHECK) or write (TODO)."""
+    text, facts = passage.text, passage.facts
+    date = guess_date(text)
+    named = next((full for part, full in people.items() if re.search(rf"\b{re.escape(part)}\b", text)), "")
+    quoted = next((q for q in QUOTED.findall(text) if len(q.split()) >= MIN_PASSAGE_WORDS), "")
+    treaty = TREATY_NAME.search(text)
+    if quoted:
+        card_type, why = "quote", "a quotation"
+        fields = [
+            ("text", yaml_text(quoted.strip()), "CHECK: the quoted words, exactly as the text gives them"),
+            ("speaker", yaml_text(named), "CHECK: who said it" if named else "TODO: who said it"),
+            ("context", '""', "TODO: the occasion, without naming the speaker"),
+        ]
+        if date:
+            fields.append(("date", date, "CHECK: when it was said"))
+        speaker = slugify(named.split()[-1]) + "-" if named else ""
+        subject = f"quote-{speaker}{slugify(' '.join(quoted.split()[: 4 if named else 5]))}"
+    elif "treaty" in facts:
+        card_type, why = "treaty", "a treaty word"
+        name = treaty.group().strip() if treaty else ""
+        fields = [
+            ("name", yaml_text(name), "CHECK: the treaty's name" if name else "TODO: the treaty's name"),
+            ("date", date or '""', "CHECK: when it was signed" if date else "TODO: when it was signed"),
+            ("parties", "[]", "TODO: who signed it, at most three items"),
+            ("terms", '""', "TODO: what it established or forbade, in one sentence"),
+        ]
+        subject = name or " ".join(text.split()[:5])
+    elif date:
+        card_type, why = "date", "a year"
+        fields = [
+            ("event", '""', "TODO: what happened, so that 'when?' has one answer; without the year"),
+            ("date", date, "CHECK: at the precision the text supports"),
+        ]
+        words = [w for w in WORD.findall(text) if len(w) >= 3 and w.lower() not in STOPWORDS and w not in MONTHS]
+        subject = " ".join(words[:5])
+    else:
+        card_type, why = "person", "a named person"
+        fields = [
+            ("name", yaml_text(named), "CHECK: the person's full name" if named else "TODO: the person's full name"),
+            ("role", '""', "TODO: who they were in this story, one line, without their name"),
+        ]
+        subject = named or " ".join(text.split()[:4])
+    card_id = slugify(subject)[: ID_MAX_LENGTH - 4].strip("-") or "card"
+    base, number = card_id, 2
+    while card_id in taken:
+        card_id, number = f"{base}-{number}", number + 1
+    taken.add(card_id)
+    themes = guess_themes(text, deck)
+    lines = [
+        f"# {passage.seed}:{passage.line} [{', '.join(facts)}]",
+        f"- id: {card_id}  # CHECK: a stable id, never changed once released",
+        f"  type: {card_type}  # CHECK: guessed from {why}",
+        f"  themes: [{', '.join(themes)}]  # CHECK: guessed from the theme descriptions",
+        *(f"  {key}: {value}  # {note}" for key, value, note in fields),
+        "  source:",
+        f"    seed: {passage.seed}",
+        f"    quote: {yaml_text(text)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 # 6. Compiling: cards → genanki objects. No I/O.
 # ---------------------------------------------------------------------------------------------------------------------
 
@@ -1791,6 +2149,95 @@ def release(cards_dir, seeds_dir):
         path = cards_dir / RELEASED_FILE
         new, changed, unchanged = write_released(project, path, build_time())
         click.echo(f"recorded {shown_path(path)}: {new} new, {changed} changed, {unchanged} unchanged")
+
+
+def load_for_coverage(cards_dir: Path, seeds_dir: Path):
+    deck, problems = load_deck(cards_dir)
+    if deck is None:
+        for line in format_problems(problems, "text"):
+            click.echo(line, err=True)
+        raise click.ClickException("cannot read the deck; run `build-deck validate`")
+    cards, _, _ = load_cards(cards_dir)
+    return deck, cards, coverage(load_seed_texts(seeds_dir), cards, load_left_out(seeds_dir))
+
+
+@cli.command("coverage")
+@folder_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table and a list, or JSON for machines.",
+)
+def coverage_command(cards_dir, seeds_dir, output_format):
+    """Show which fact-bearing passages of the texts the cards cite.
+
+    A passage is a sentence with a year or a date, a quotation, a treaty word (treaty, pact, agreement, alliance…)
+    or a named person; page furniture is skipped and a passage repeated in a text counts once. A card cites a
+    passage when one of its source excerpts overlaps it; passages listed under `## Left out` in seeds/README.md are
+    counted apart. Lists the uncited passages as seed:line, most fact-dense first.
+    """
+    with gc_paused():
+        _, _, report = load_for_coverage(cards_dir, seeds_dir)
+    if output_format == "json":
+        seeds = [
+            {
+                "seed": r.seed,
+                "passages": len(r.passages),
+                "cited": len(r.cited),
+                "left_out": len(r.left_out),
+                "uncited": [{"line": p.line, "text": p.text, "facts": list(p.facts)} for p in r.uncited],
+            }
+            for r in report
+        ]
+        total = {key: sum(seed[key] for seed in seeds) for key in ("passages", "cited", "left_out")}
+        click.echo(json.dumps({"total": total, "seeds": seeds}, ensure_ascii=False, indent=2))
+        return
+    width = max([len(r.seed) for r in report] + [5])
+    click.echo(f"{'seed':<{width}}  passages  cited  left out  uncited")
+    for r in report:
+        click.echo(
+            f"{r.seed:<{width}}  {len(r.passages):>8}  {len(r.cited):>5}  {len(r.left_out):>8}  {len(r.uncited):>7}"
+        )
+    totals = [sum(len(getattr(r, key)) for r in report) for key in ("passages", "cited", "left_out", "uncited")]
+    click.echo(f"{'total':<{width}}  {totals[0]:>8}  {totals[1]:>5}  {totals[2]:>8}  {totals[3]:>7}")
+    uncited = sorted((p for r in report for p in r.uncited), key=lambda p: (-len(p.facts), p.seed, p.line))
+    if uncited:
+        click.echo("\nuncited, most fact-dense first:")
+        for passage in uncited:
+            click.echo(f"{passage.seed}:{passage.line}: [{', '.join(passage.facts)}] {passage.text}")
+
+
+@cli.command()
+@folder_options
+@click.argument("seed_names", metavar="[SEED]...", nargs=-1)
+def suggest(cards_dir, seeds_dir, seed_names):
+    """Print draft cards, as YAML, for the passages no card cites yet.
+
+    SEED is a seed's file name or a path to it; without one, every seed. Each draft has the passage as its source
+    excerpt, a guessed type, id and themes, and the date when the text gives one; comments mark what to CHECK and what
+    to write (TODO). Paste a draft into a card file, finish it, and run `build-deck validate`.
+    """
+    with gc_paused():
+        deck, cards, report = load_for_coverage(cards_dir, seeds_dir)
+    known = [r.seed for r in report]
+    wanted = {Path(name).name for name in seed_names}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        message = f"no seed '{unknown[0]}' in {shown_path(seeds_dir)}{did_you_mean(unknown[0], known)}"
+        raise click.BadParameter(message, param_hint="SEED")
+    people = {
+        part: card.text(key)
+        for card in cards
+        for key in ("name", "speaker")
+        if card.type in ("person", "quote")
+        for part in name_words(card.text(key))
+    }
+    taken = {card.id for card in cards}
+    drafts = [draft_card(p, deck, people, taken) for r in report if not wanted or r.seed in wanted for p in r.uncited]
+    click.echo("\n".join(drafts) if drafts else "# every fact-bearing passage is cited or left out: nothing to suggest")
 
 
 def main():  # pragma: no cover - the console script

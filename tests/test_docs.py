@@ -53,3 +53,8 @@ def test_the_readme_shows_the_real_validation_summary(monkeypatch):
 
 def test_the_changelog_has_an_unreleased_section():
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_the_readme_shows_the_real_coverage(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert console_block("build-deck coverage") == run("coverage").stdout.splitlines()

@@ -1,0 +1,131 @@
+"""`build-deck coverage` and `suggest`: what the texts say that the deck does not test yet."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from conftest import ROOT, run
+
+NEW_FACTS = (
+    "On 28 October 1962 Khrushchev agreed to remove the missiles from Cuba.\n"
+    "Kennedy told his brother: “We will not be the first to blink in this crisis.”\n"
+)
+
+
+def add_to_seed(project, text):
+    path = project / "seeds/cuba-essay.txt"
+    path.write_text(path.read_text() + text)
+
+
+def test_every_fact_bearing_passage_of_the_fixture_is_cited(project):
+    result = run("coverage")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "seed              passages  cited  left out  uncited",
+        "berlin-notes.txt         4      4         0        0",
+        "cuba-essay.txt           3      3         0        0",
+        "total                    7      7         0        0",
+    ]
+
+
+def test_uncited_passages_are_listed_by_seed_and_line_most_fact_dense_first(project):
+    add_to_seed(project, NEW_FACTS)
+    result = run("coverage")
+    assert result.stdout.splitlines()[2:] == [
+        "cuba-essay.txt           5      3         0        2",
+        "total                    9      7         0        2",
+        "",
+        "uncited, most fact-dense first:",
+        "cuba-essay.txt:8: [year, date, person] On 28 October 1962 Khrushchev agreed to remove the missiles from Cuba.",
+        "cuba-essay.txt:9: [quotation] Kennedy told his brother: “We will not be the first to blink in this crisis.”",
+    ]
+
+
+def test_a_repeated_passage_counts_once_and_left_out_passages_count_apart(project):
+    add_to_seed(project, NEW_FACTS + NEW_FACTS)  # pasted twice, as some seeds are
+    (project / "seeds/README.md").write_text(
+        "# Seeds\n\n## Left out\n\n"
+        '- `cuba-essay.txt`: "Kennedy told his brother" — an anecdote the deck does not test\n'
+    )
+    report = json.loads(run("coverage", "--format", "json").stdout)
+    assert report["total"] == {"passages": 9, "cited": 7, "left_out": 1}
+    cuba = next(seed for seed in report["seeds"] if seed["seed"] == "cuba-essay.txt")
+    assert (cuba["passages"], cuba["cited"], cuba["left_out"]) == (5, 3, 1)
+    assert cuba["uncited"] == [
+        {
+            "line": 8,
+            "text": "On 28 October 1962 Khrushchev agreed to remove the missiles from Cuba.",
+            "facts": ["year", "date", "person"],
+        }
+    ]
+
+
+def test_a_card_citing_a_passage_covers_it(project):
+    add_to_seed(project, NEW_FACTS)
+    cards = project / "cards/cuba.yaml"
+    cards.write_text(
+        cards.read_text()
+        + """
+- id: missiles-withdrawal-agreed
+  type: date
+  themes: [cuba]
+  event: "Khrushchev agrees to remove the Soviet missiles from Cuba"
+  date: 1962-10-28
+  source: {seed: cuba-essay.txt, quote: "On 28 October 1962 Khrushchev agreed"}
+"""
+    )
+    report = json.loads(run("coverage", "--format", "json").stdout)
+    assert report["total"] == {"passages": 9, "cited": 8, "left_out": 0}
+
+
+def test_suggest_drafts_cards_that_validate_once_a_human_fills_the_wording(project):
+    add_to_seed(project, NEW_FACTS)
+    result = run("suggest", "seeds/cuba-essay.txt")
+    assert result.exit_code == 0
+    drafts = yaml.load(result.stdout, Loader=yaml.BaseLoader)
+    assert [(d["id"], d["type"], d["themes"]) for d in drafts] == [
+        ("agreed-remove-missiles-cuba", "date", ["cuba"]),
+        ("quote-we-will-not-be-the", "quote", ["cuba"]),  # no card names the speaker,
+    ]
+    date_draft, quote_draft = drafts
+    assert date_draft["date"] == "1962-10-28" and date_draft["event"] == ""
+    assert date_draft["source"] == {
+        "seed": "cuba-essay.txt",
+        "quote": "On 28 October 1962 Khrushchev agreed to remove the missiles from Cuba.",
+    }
+    assert quote_draft["text"] == "We will not be the first to blink in this crisis."
+    assert "# TODO: what happened" in result.stdout
+
+    # As printed, the drafts are only missing the wording a human writes:
+    (project / "cards/drafts.yaml").write_text(result.stdout)
+    problems = run("validate").stderr
+    assert "[source-quote]" not in problems and "[quote-text]" not in problems and "[yaml-" not in problems
+    assert "cards/drafts.yaml:5:3: error: 'event' is empty; write a value or remove the field [field-empty]" in problems
+
+    filled = (
+        result.stdout.replace('event: ""', 'event: "Khrushchev agrees to withdraw the Soviet missiles from Cuba"')
+        .replace('speaker: ""', 'speaker: "Robert Kennedy"')
+        .replace('context: ""', 'context: "Telling his brother of the resolve of the White House"')
+    )
+    (project / "cards/drafts.yaml").write_text(filled)
+    result = run("validate")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_suggest_names_an_unknown_seed(project):
+    result = run("suggest", "cuba-esay.txt")
+    assert result.exit_code == 2
+    assert "no seed 'cuba-esay.txt' in seeds (did you mean 'cuba-essay.txt'?)" in result.stderr
+
+
+def test_suggest_has_nothing_to_say_when_all_is_cited(project):
+    assert run("suggest").stdout == "# every fact-bearing passage is cited or left out: nothing to suggest\n"
+
+
+def test_every_fact_bearing_passage_of_our_texts_is_cited_or_left_out(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    report = json.loads(run("coverage", "--format", "json").stdout)
+    assert [(seed["seed"], seed["uncited"]) for seed in report["seeds"] if seed["uncited"]] == []
+    assert report["total"]["cited"] > 0
