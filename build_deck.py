@@ -97,6 +97,8 @@ MONTHS = (
 # The excerpt rule: case-sensitive, white space folded, typographic quotes and dashes match their plain forms.
 FOLD_TABLE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 WHITESPACE = re.compile(r"\s+")
+LONG_WHITESPACE = re.compile(r"\s{2,}")
+NEWLINE = re.compile("\n")
 LATIN_LETTERS = str.maketrans(
     {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "œ": "oe"}
 )
@@ -245,6 +247,11 @@ class Deck:
 
     def theme(self, theme_id) -> Theme | None:
         return self._themes_by_id.get(theme_id)
+
+    @cached_property
+    def vocabularies(self):
+        """What suggest matches a passage against, per theme (see theme_vocabularies)."""
+        return theme_vocabularies(self)
 
     @cached_property
     def _themes_by_id(self):
@@ -1036,6 +1043,8 @@ PROMPT_FIELDS = ("event", "role", "context", "terms")
 ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
 MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
 MONTH_PATTERNS = {number: re.compile(r"\b(?:" + "|".join(words) + ")") for number, words in MONTH_WORDS.items()}
+MONTH_NUMBERS = {word: number for number, words in MONTH_WORDS.items() for word in words}
+ANY_MONTH = re.compile(r"\b(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\b")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 SENTENCE_BREAK = re.compile(
     r"(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Jr))[.!?]\s+[A-Z]"
@@ -1241,6 +1250,15 @@ FACT_PATTERNS = {
         r"\b(?:President|Premier|Chairman|Marshal|General|Secretary|Prime Minister|Mr\.?) [A-Z][a-z]+"
     ),
 }
+FACT_HINTS = {  # cheap tests that rule a pattern out before its regular expression runs
+    "year": lambda text: True,
+    "date": lambda text: any(month in text for month in MONTHS),
+    "quotation": lambda text: '"' in text or "“" in text,
+    "treaty": lambda text: any(
+        word in text.lower() for word in ("treat", "pact", "agree", "allian", "accord", "declar", "conven", "charter")
+    ),
+    "person": lambda text: True,
+}
 FURNITURE = re.compile(
     r"^(?:Submitted By|Words:|Pages:|Source:|Retrieved|Copyright|©|Image:|File:)|https?://|www\.|\.(?:jpe?g|png|gif)\b",
     re.I,
@@ -1340,41 +1358,49 @@ def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]
 
 def seed_passages(seed: str, text: str, people: set[str]) -> list[Passage]:
     """The fact-bearing sentences of a seed, page furniture left out."""
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    newlines = [match.start() for match in NEWLINE.finditer(text)]
     passages = []
     for start, end in sentence_spans(text):
         sentence = WHITESPACE.sub(" ", text[start:end]).strip()
         if len(sentence.split()) < MIN_PASSAGE_WORDS or FURNITURE.search(sentence):
             continue
-        facts = [name for name, pattern in FACT_PATTERNS.items() if pattern.search(sentence)]
-        if "person" not in facts and people & set(WORD.findall(sentence)):
+        facts = [
+            name for name, pattern in FACT_PATTERNS.items() if FACT_HINTS[name](sentence) and pattern.search(sentence)
+        ]
+        if "person" not in facts and not people.isdisjoint(WORD.findall(sentence)):
             facts.append("person")
         if facts:
             passages.append(Passage(seed, bisect.bisect(newlines, start) + 1, start, end, sentence, tuple(facts)))
     return passages
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The folded text (as excerpts are matched) and, for each of its characters, its offset in the original."""
-    translated = text.translate(FOLD_TABLE)
-    pieces, offsets, position = [], [], 0
-    for match in WHITESPACE.finditer(translated):
-        pieces += [translated[position : match.start()], " "]
-        offsets += range(position, match.start() + 1)
-        position = match.end()
-    pieces.append(translated[position:])
-    offsets += range(position, len(translated))
-    return "".join(pieces), offsets
+def folded_positions(text: str) -> tuple[str, callable]:
+    """The text folded as excerpts are matched, and a function from an offset in the text to one in the folded text.
+
+    Folding changes lengths only where a run of two or more white-space characters becomes one space."""
+    folded = WHITESPACE.sub(" ", text.translate(FOLD_TABLE))
+    runs = [match.span() for match in LONG_WHITESPACE.finditer(text)]
+    run_starts = [start for start, _ in runs]
+    removed = list(itertools.accumulate(end - start - 1 for start, end in runs))
+
+    def position(offset: int) -> int:
+        index = bisect.bisect_right(run_starts, offset) - 1  # the last run that starts at or before the offset
+        if index < 0:
+            return offset
+        start, end = runs[index]
+        if offset < end:  # inside the run, which folds to one space
+            return start - (removed[index - 1] if index else 0)
+        return offset - removed[index]
+
+    return folded, position
 
 
-def excerpt_spans(folded: str, offsets: list[int], excerpt: str) -> Iterator[tuple[int, int]]:
-    """Every place an excerpt occurs in a seed, as offsets into the original text."""
+def excerpt_spans(folded: str, excerpt: str) -> Iterator[tuple[int, int]]:
+    """Every place an excerpt occurs in a folded seed."""
     needle = fold(excerpt)
-    if not needle:
-        return
-    found = folded.find(needle)
+    found = folded.find(needle) if needle else -1
     while found >= 0:
-        yield offsets[found], offsets[found + len(needle) - 1] + 1
+        yield found, found + len(needle)
         found = folded.find(needle, found + 1)
 
 
@@ -1403,16 +1429,17 @@ def coverage(seed_texts: dict[str, str], cards: list[Card], left_out: list[tuple
     report = []
     for seed, text in seed_texts.items():
         every = seed_passages(seed, text, people)  # in text order, none overlapping
-        ends = [passage.end for passage in every]
-        folded, offsets = fold_with_offsets(text)
+        folded, position = folded_positions(text)
+        starts = [position(passage.start) for passage in every]
+        ends = [position(passage.end) for passage in every]
 
-        def overlapped(excerpts, every=every, ends=ends, folded=folded, offsets=offsets):
+        def overlapped(excerpts, every=every, starts=starts, ends=ends, folded=folded):
             """The passages (by folded text, so that a repeated one counts once) any of the excerpts overlaps."""
             hit = set()
             for excerpt in excerpts:
-                for start, end in excerpt_spans(folded, offsets, excerpt):
+                for start, end in excerpt_spans(folded, excerpt):
                     index = bisect.bisect_right(ends, start)  # the first passage that ends after the excerpt starts
-                    while index < len(every) and every[index].start < end:
+                    while index < len(every) and starts[index] < end:
                         hit.add(every[index].text.lower())
                         index += 1
             return hit
@@ -1489,9 +1516,10 @@ def guess_date(text: str) -> str:
     year = FACT_PATTERNS["year"].search(text)
     if not year:
         return ""
-    month = next((n for n, pattern in MONTH_PATTERNS.items() if pattern.search(text)), None)
-    if month is None:
+    named = ANY_MONTH.search(text)
+    if named is None:
         return year.group()
+    month = MONTH_NUMBERS[named.group()]
     day = re.search(
         rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS[month - 1]}|{MONTHS[month - 1]}\s+(\d{{1,2}})\b", text
     )
@@ -1501,15 +1529,24 @@ def guess_date(text: str) -> str:
     return f"{year.group()}-{month:02}"
 
 
-def guess_themes(text: str, deck: Deck) -> list[str]:
-    """The themes whose title, description and keywords share the most words with the text."""
-    words = {w.lower() for w in WORD.findall(text) if len(w) >= 4} - STOPWORDS
-    scores = []
+def theme_vocabularies(deck: Deck) -> list[tuple[str, frozenset, tuple[str, ...]]]:
+    """Per theme: its id, the words of its id, title, description and keywords, and its keywords."""
+    vocabularies = []
     for theme in deck.themes:
-        vocabulary = " ".join((theme.id.replace("-", " "), theme.title, theme.description, *theme.keywords))
-        theme_words = {w.lower() for w in WORD.findall(vocabulary) if len(w) >= 4} - STOPWORDS
-        keyword_hits = sum(keyword.lower() in text.lower() for keyword in theme.keywords)
-        scores.append((len(words & theme_words) + 2 * keyword_hits, theme.id))
+        text = " ".join((theme.id.replace("-", " "), theme.title, theme.description, *theme.keywords))
+        words = frozenset(w.lower() for w in WORD.findall(text) if len(w) >= 4) - STOPWORDS
+        vocabularies.append((theme.id, words, tuple(k.lower() for k in theme.keywords)))
+    return vocabularies
+
+
+def guess_themes(text: str, deck: Deck) -> list[str]:
+    """The themes whose title, description and keywords share the most words with the text (a keyword counts 3)."""
+    words = {w.lower() for w in WORD.findall(text) if len(w) >= 4} - STOPWORDS
+    lowered = text.lower()
+    scores = [
+        (len(words & vocabulary) + 2 * sum(k in lowered for k in keywords), theme_id)
+        for theme_id, vocabulary, keywords in deck.vocabularies
+    ]
     best = max(score for score, _ in scores)
     return [theme_id for score, theme_id in scores if score == best and best > 0][:2] or [deck.themes[0].id]
 
@@ -1523,7 +1560,7 @@ def draft_card(passage: Passage, deck: Deck, people: dict[str, str], taken: set[
     human must check (CHECK) or write (TODO)."""
     text, facts = passage.text, passage.facts
     date = guess_date(text)
-    named = next((full for part, full in people.items() if re.search(rf"\b{re.escape(part)}\b", text)), "")
+    named = next((people[word] for word in WORD.findall(text) if word in people), "")
     quoted = next((q for q in QUOTED.findall(text) if len(q.split()) >= MIN_PASSAGE_WORDS), "")
     treaty = TREATY_NAME.search(text)
     if quoted:
@@ -2205,9 +2242,8 @@ def coverage_command(cards_dir, seeds_dir, output_format):
     click.echo(f"{'total':<{width}}  {totals[0]:>8}  {totals[1]:>5}  {totals[2]:>8}  {totals[3]:>7}")
     uncited = sorted((p for r in report for p in r.uncited), key=lambda p: (-len(p.facts), p.seed, p.line))
     if uncited:
-        click.echo("\nuncited, most fact-dense first:")
-        for passage in uncited:
-            click.echo(f"{passage.seed}:{passage.line}: [{', '.join(passage.facts)}] {passage.text}")
+        lines = [f"{p.seed}:{p.line}: [{', '.join(p.facts)}] {p.text}" for p in uncited]
+        click.echo("\nuncited, most fact-dense first:\n" + "\n".join(lines))
 
 
 @cli.command()
