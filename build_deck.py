@@ -2115,7 +2115,12 @@ def validate_command(cards_dir: Path, seeds_dir: Path, output_format: str, stric
     metavar="TYPE",
     help=f"Only cards of this type: {', '.join(CARD_TYPES)} (repeatable). Combines with --theme as AND.",
 )
-def build(cards_dir, seeds_dir, output_format, strict, output, themes, types):
+@click.option(
+    "--each-theme",
+    is_flag=True,
+    help="Also write one package per theme beside the full deck, as <deck-slug>--<theme-id>.apkg.",
+)
+def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, each_theme):
     """Validate, then compile the cards into an Anki package (.apkg).
 
     Writes nothing when there is any error. The package is written atomically and is byte-identical for the same
@@ -2128,6 +2133,10 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types):
         if deck is None:  # nothing to compile: report why
             report(project, validate(project), output_format, strict)
             fail("not built; fix the errors above")
+        if each_theme and (themes or types):
+            raise click.UsageError(
+                "--each-theme builds the full deck and one deck per theme; leave out --theme and --type"
+            )
         selection = Selection(
             choose(themes, [t.id for t in deck.themes], "--theme"), choose(types, list(CARD_TYPES), "--type")
         )
@@ -2150,6 +2159,16 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types):
             if isinstance(built, BaseException):
                 raise built
         click.echo(f'wrote {shown_path(path)}: {plural(len(cards), "note")}, deck "{built}"')
+        for theme in deck.themes if each_theme else ():
+            theme_selection = Selection(themes=(theme.id,))
+            theme_cards = select(project.cards, theme_selection)
+            if not theme_cards:
+                continue  # validate has warned that the theme has no cards
+            theme_path = path.parent / f"{slugify(deck.name) or 'deck'}--{theme.id}.apkg"
+            anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
+            with atomic_output(theme_path) as temporary:
+                write_package(anki_deck, temporary, timestamp)
+            click.echo(f'wrote {shown_path(theme_path)}: {plural(len(theme_cards), "note")}, deck "{anki_deck.name}"')
 
 
 @cli.command()

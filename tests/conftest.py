@@ -14,6 +14,8 @@ from build_deck import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
+V1 = {"SOURCE_DATE_EPOCH": "1700000000"}  # a release
+V2 = {"SOURCE_DATE_EPOCH": "1700086400"}  # the next, a day later
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 
 
@@ -57,3 +59,23 @@ def import_package(col: Collection, package: Path):
     log = col.import_anki_package(request).log
     col.models._clear_cache()  # the importer changes note types behind the cache
     return log
+
+
+def review_state(col):
+    """Per card: (note Id, template ordinal) → interval, due, queue and the review log."""
+    state = {}
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        revlog = col.db.list("select id from revlog where cid = ? order by id", cid)
+        state[(card.note()["Id"], card.ord)] = (card.ivl, card.due, card.queue, card.reps, tuple(revlog))
+    return state
+
+
+def study_every_card(col):
+    """Answer every card 'Easy' once through the real scheduler, so each has an interval and a review history."""
+    col.decks.select(col.decks.id_for_name("Cold War Crises — Test Deck"))
+    answered = 0
+    while (card := col.sched.getCard()) is not None:
+        col.sched.answerCard(card, 4)
+        answered += 1
+    return answered

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import import_package, run
-
-V1 = {"SOURCE_DATE_EPOCH": "1700000000"}
-V2 = {"SOURCE_DATE_EPOCH": "1700086400"}  # a day later
+from conftest import V1, V2, import_package, review_state, run, study_every_card
 
 NEW_CARD = """
 - id: missile-sites-found
@@ -17,26 +14,6 @@ NEW_CARD = """
   date: 1962-10
   source: {seed: cuba-essay.txt, quote: "American U-2 flights found Soviet missile sites in October 1962"}
 """
-
-
-def review_state(col):
-    """Per card: (note Id, template ordinal) → interval, due, queue and the review log."""
-    state = {}
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
-        revlog = col.db.list("select id from revlog where cid = ? order by id", cid)
-        state[(card.note()["Id"], card.ord)] = (card.ivl, card.due, card.queue, card.reps, tuple(revlog))
-    return state
-
-
-def study_every_card(col):
-    """Answer every card 'Easy' once through the real scheduler, so each has an interval and a review history."""
-    col.decks.select(col.decks.id_for_name("Cold War Crises — Test Deck"))
-    answered = 0
-    while (card := col.sched.getCard()) is not None:
-        col.sched.answerCard(card, 4)
-        answered += 1
-    return answered
 
 
 def test_progress_survives_an_update(project, collection):
