@@ -77,6 +77,51 @@ DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 HTML_PATTERN = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
 NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})  # plain YAML nulls: an empty value, not the word "null"
 
+# Every rule a problem can name, with what it checks: the contract behind `[rule-id]` in every message.
+RULES = {
+    "yaml-syntax": "the file is YAML that parses",
+    "yaml-encoding": "the file is UTF-8",
+    "yaml-empty": "the file is not empty",
+    "yaml-duplicate-key": "no key appears twice in a mapping",
+    "yaml-alias": "no anchors (&name) or aliases (*name)",
+    "yaml-multi-doc": "one YAML document per file",
+    "yaml-tag": "no explicit tags such as !!python/object",
+    "yaml-key": "mapping keys are plain text",
+    "file-unreadable": "the file can be read",
+    "top-level": "a card file is a list of cards",
+    "card-shape": "each card is a mapping of fields",
+    "field-required": "every required field is there",
+    "field-unknown": "no field the card type does not have",
+    "field-empty": "no empty value",
+    "field-shape": "text where text belongs, a list where a list does",
+    "id-format": "ids are kebab-case, at most 64 characters",
+    "id-unique": "no id is used twice",
+    "type-known": "the type is date, person, treaty or quote",
+    "theme-known": "every theme is one of deck.yaml's",
+    "theme-unused": "every theme of deck.yaml has cards (warning)",
+    "date-format": "dates are real calendar dates as YYYY, YYYY-MM or YYYY-MM-DD",
+    "date-order": "an end or a death is not before its start or birth",
+    "source-seed": "a source names a file in seeds/",
+    "source-quote": "a source's excerpt occurs in its seed",
+    "quote-text": "a quote card's quotation occurs in a cited seed",
+    "html-markup": "text that looks like HTML will show literally (warning)",
+    "duplicate-prompt": "no two cards of a type ask the same question",
+    "deck-missing": "cards/deck.yaml exists",
+    "deck-format": "deck.yaml has a deck id, name, tag prefix and themes",
+    "released-id": "a released card is never removed and never changes type",
+    "released-format": "cards/released.json reads",
+    "lint-known": "a lint exception names a lint rule",
+    "lint-reason": "a lint exception gives its reason",
+    # Card lint: warnings a card may silence with `lint: {<rule>: <reason>}`.
+    "near-duplicate": "no card asks nearly what another asks",
+    "answer-leak": "the question does not give the answer away",
+    "prompt-pronoun": "a prompt does not start with a pronoun",
+    "prompt-short": "a prompt has enough words to have one right answer",
+    "date-precision": "a date is no more precise than its excerpts",
+    "year-not-in-source": "a card's years appear in its excerpts",
+    "list-too-long": "no list longer than three",
+    "answer-too-long": "an answer is one short sentence",
+}
 DECK_FILE = "deck.yaml"
 RELEASED_FILE = "released.json"
 MONTHS = (
@@ -116,6 +161,10 @@ class Problem:
     severity: str  # "error" or "warning"
     rule: str
     message: str
+
+    def __post_init__(self):
+        if self.rule not in RULES:  # a programming error: every rule is documented in RULES
+            raise ValueError(f"unknown rule {self.rule!r}")
 
     def sort_key(self):
         return (self.path, self.line, self.col, self.rule, self.message)
@@ -976,6 +1025,53 @@ def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
             first[card.id] = card
 
 
+PROMPT_FIELDS_BY_TYPE = {"date": "event", "person": "name", "treaty": "name", "quote": "text"}
+MIN_NEAR_WORDS = 4  # shorter prompts (names) differ by one word for good reasons: "Imre Nagy", "Imre Pozsgay"
+
+
+def prompt_words(text: str) -> list[str]:
+    """A prompt compared as learners read it: case, white space and punctuation ignored."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
+    """duplicate-prompt: two cards of one type that ask the same question; near-duplicate: the same content words,
+    or all but one of them. Keys in a dictionary, never all pairs: linear in the number of cards."""
+    exact: dict[tuple, Card] = {}
+    near: dict[tuple, Card] = {}
+    for card in cards:
+        key_field = PROMPT_FIELDS_BY_TYPE.get(card.type)
+        words = prompt_words(card.text(key_field)) if key_field else []
+        if not words:
+            continue
+        node = card.node.get(key_field)
+        first = exact.setdefault((card.type, " ".join(words)), card)
+        if first is not card:
+            where = f"{first.path}:{first.node.get(key_field).line}:{first.node.get(key_field).col}"
+            yield Problem.error(
+                card.path,
+                node,
+                "duplicate-prompt",
+                f"another {card.type} card asks the same: '{first.id}' at {where}; merge the two cards",
+            )
+            continue
+        content = frozenset(words) - STOPWORDS
+        keys = [(card.type, content)]
+        if len(content) >= MIN_NEAR_WORDS:
+            keys += [(card.type, content - {word}) for word in content]
+        other = next((near[key] for key in keys if key in near and near[key] is not card), None)
+        if other is not None and "near-duplicate" not in card.lint_exceptions():
+            yield Problem.warning(
+                card.path,
+                node,
+                "near-duplicate",
+                f"asks nearly what '{other.id}' asks ({other.path}:{other.line}); merge them, or "
+                "say why both are needed with 'lint: {near-duplicate: <reason>}'",
+            )
+        for key in keys:
+            near.setdefault(key, card)
+
+
 def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
     if deck is None:
         return
@@ -1021,6 +1117,7 @@ def validate(project: Project) -> list[Problem]:
             problems.extend(rule(card, project.deck, project.seeds))
         problems.extend(lint_card(card))
     problems.extend(rule_ids_unique(project.cards))
+    problems.extend(rule_prompts_distinct(project.cards))
     problems.extend(rule_themes_used(project.deck, project.cards))
     problems.extend(rule_released_kept(project.released, project.cards))
     return sorted(problems, key=Problem.sort_key)
@@ -1028,6 +1125,7 @@ def validate(project: Project) -> list[Problem]:
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
 LINT_RULES = (
+    "near-duplicate",
     "answer-leak",
     "prompt-pronoun",
     "prompt-short",

@@ -58,3 +58,10 @@ def test_the_changelog_has_an_unreleased_section():
 def test_the_readme_shows_the_real_coverage(monkeypatch):
     monkeypatch.chdir(ROOT)
     assert console_block("build-deck coverage") == run("coverage").stdout.splitlines()
+
+
+def test_contributing_explains_every_rule():
+    from build_deck import RULES
+
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    assert [rule for rule in RULES if f"`{rule}`" not in contributing] == []

@@ -15,7 +15,7 @@ CASES = [
      f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The Wall goes up in Berlin in 1961"\n  date: 1961\n  source: {{{WALL}}}\n',
      "4:10", "answer-leak"),
     ("a person's role names the person",
-     '- id: c\n  type: person\n  themes: [berlin]\n  name: "Walter Ulbricht"\n  role: "East German leader, Ulbricht to his friends"\n'
+     '- id: c\n  type: person\n  themes: [berlin]\n  name: "Walter Ernst Paul Ulbricht"\n  role: "East German leader, Ulbricht to his friends"\n'
      '  source: {seed: berlin-notes.txt, quote: "Walter Ulbricht, the East German leader"}\n',
      "5:9", "answer-leak"),
     ("a quote's context names the speaker",
@@ -32,18 +32,18 @@ CASES = [
      f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The East German regime seals the Berlin border"\n  date: 1961-08-12\n  source: {{{WALL}}}\n',
      "5:9", "date-precision"),
     ("a month no excerpt states",
-     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Limited Test Ban Treaty"\n  date: 1963-08\n  parties: [USSR, USA, Britain]\n'
+     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Partial Nuclear Test Ban Treaty"\n  date: 1963-08\n  parties: [USSR, USA, Britain]\n'
      f'  terms: "Banned nuclear tests in the atmosphere"\n  source: {{{TEST_BAN}}}\n',
      "5:9", "date-precision"),
     ("a year in none of the excerpts",
      f'- id: c\n  type: date\n  themes: [berlin]\n  event: "The East German regime seals the Berlin border"\n  date: 1962\n  source: {{{WALL}}}\n',
      "5:9", "year-not-in-source"),
     ("a list of four parties",
-     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Limited Test Ban Treaty"\n  date: 1963\n  parties: [USSR, USA, Britain, France]\n'
+     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Partial Nuclear Test Ban Treaty"\n  date: 1963\n  parties: [USSR, USA, Britain, France]\n'
      f'  terms: "Banned nuclear tests in the atmosphere"\n  source: {{{TEST_BAN}}}\n',
      "6:12", "list-too-long"),
     ("an answer of two sentences",
-     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Limited Test Ban Treaty"\n  date: 1963\n  parties: [USSR, USA, Britain]\n'
+     f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Partial Nuclear Test Ban Treaty"\n  date: 1963\n  parties: [USSR, USA, Britain]\n'
      f'  terms: "Banned tests in the air. Underground tests went on."\n  source: {{{TEST_BAN}}}\n',
      "7:10", "answer-too-long"),
 ]  # fmt: skip
