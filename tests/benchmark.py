@@ -26,21 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from build_deck import MONTHS  # noqa: E402  (the tool under test, from this checkout)
+
 WORDS = ["treaty", "summit", "missile", "border", "party", "congress", "leader", "speech", "crisis", "bloc", "reform", "alliance", "pact", "army", "minister", "delegation", "premier", "secretary", "rival", "satellite", "ultimatum", "wall", "embargo", "aid"]  # fmt: skip
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 SEEDS = 100
 CARDS_PER_FILE = 500
 
