@@ -74,8 +74,13 @@ DATE_FIELDS = ("date", "end", "born", "died")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ID_MAX_LENGTH = 64
 TAG_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
-DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+ASCII_NUMBER = re.compile(r"[0-9]+")  # str.isdigit() also takes '²' and '١٢٣'
+LATEST_TIME = 253402300799  # 9999-12-31T23:59:59Z: past this, SQLite cannot hold the time
 HTML_PATTERN = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
+MAX_NESTING = 16
+YAML_BOOLEANS = frozenset(["true", "false", "yes", "no", "on", "off", "y", "n"])
 NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})  # plain YAML nulls: an empty value, not the word "null"
 
 # Every rule a problem can name, with what it checks: the contract behind `[rule-id]` in every message.
@@ -88,7 +93,9 @@ RULES = {
     "yaml-multi-doc": "one YAML document per file",
     "yaml-tag": "no explicit tags such as !!python/object",
     "yaml-key": "mapping keys are plain text",
+    "text-control": "no control characters in the text (Anki would split a note on them)",
     "file-unreadable": "the file can be read",
+    "file-name": "card files end in .yaml (a .yml file would never be read)",
     "top-level": "a card file is a list of cards",
     "card-shape": "each card is a mapping of fields",
     "field-required": "every required field is there",
@@ -294,6 +301,8 @@ class Deck:
     tag_prefix: str
     themes: tuple[Theme, ...]
     path: str
+    id_line: int = 1  # where deck.yaml gives the id, for messages about it
+    id_col: int = 1
 
     def theme(self, theme_id) -> Theme | None:
         return self._themes_by_id.get(theme_id)
@@ -321,6 +330,7 @@ class Record:
 @dataclass(frozen=True)
 class Released:
     path: str
+    deck_id: int  # 0 before the first release
     cards: dict  # card id → Record
     note_types: dict  # card type → Record
 
@@ -341,7 +351,7 @@ class Project:
 
     deck: Deck | None
     cards: list[Card]
-    seeds: dict  # seed file name → folded text
+    seeds: dict | None  # seed file name → folded text; None without a seeds folder
     released: Released
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
@@ -391,7 +401,8 @@ def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, li
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        col = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1  # in characters
         return None, [
             Problem(
                 path,
@@ -430,6 +441,24 @@ def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, li
                     )
                 if kind is yaml.ScalarEvent:
                     node = Text(event.value, mark.line + 1, mark.column + 1, not event.style)
+                    control = CONTROL_CHARACTER.search(event.value)
+                    if control:  # written as an escape ("\x1f"): Anki would split the note's fields on it
+                        problems.append(
+                            problem(
+                                mark,
+                                "text-control",
+                                f"the control character U+{ord(control.group()):04X} is not allowed in text; remove it",
+                            )
+                        )
+                elif len(stack) >= MAX_NESTING:
+                    problems.append(
+                        problem(
+                            mark,
+                            "yaml-syntax",
+                            f"lists and mappings nested more than {MAX_NESTING} deep; a card needs three",
+                        )
+                    )
+                    return None, problems
                 else:
                     container = (
                         Items([], mark.line + 1, mark.column + 1)
@@ -505,13 +534,23 @@ def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, li
             )
         )
         return None, problems
-    except yaml.YAMLError as error:  # reader errors (e.g. control characters)
-        problems.append(Problem(path, 1, 1, "error", "yaml-syntax", f"YAML does not parse: {error}"))
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, at a byte offset of the UTF-8 text
+        before = source.encode("utf-8")[: error.position].decode("utf-8", errors="ignore")
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        message = f"the control character U+{code:04X} is not allowed in YAML; remove it"
+        problems.append(Problem(path, line, col, "error", "text-control", message))
+        return None, problems
+    except yaml.YAMLError as error:  # anything else the parser refuses, without a position
+        problems.append(
+            Problem(path, 1, 1, "error", "yaml-syntax", f"YAML does not parse: {str(error).splitlines()[0]}")
+        )
         return None, problems
     finally:
         parser.dispose()
     if root is None:
-        problems.append(Problem(path, 1, 1, "error", "yaml-empty", "the file is empty; write a list of cards"))
+        what = "a 'deck:' and a 'themes:' section" if path.endswith(DECK_FILE) else "a list of cards"
+        problems.append(Problem(path, 1, 1, "error", "yaml-empty", f"the file is empty; write {what}"))
     return root, problems
 
 
@@ -545,6 +584,18 @@ def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
         p for p in cards_dir.rglob("*.yaml") if (p.is_file() or p.is_symlink()) and p != cards_dir / DECK_FILE
     )
     cards, problems = [], []
+    for path in sorted(cards_dir.rglob("*")):  # a card file under another ending would silently never ship
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+            problems.append(
+                Problem(
+                    shown_path(path),
+                    1,
+                    1,
+                    "error",
+                    "file-name",
+                    f"card files end in .yaml; rename this one to {path.stem}.yaml or it is not read",
+                )
+            )
     with gc_paused():
         for path in files:
             root, file_problems = read_yaml_file(path)
@@ -624,7 +675,7 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
         deck_node = Fields({}, root.line, root.col)
     unknown_keys(deck_node, ("id", "name", "description", "tag_prefix"))
     deck_id_text = text_field(deck_node, "id")
-    deck_id = int(deck_id_text) if deck_id_text.isdigit() else 0
+    deck_id = int(deck_id_text) if ASCII_NUMBER.fullmatch(deck_id_text) else 0
     if deck_id_text and not 0 < deck_id < 2**63:
         error(deck_node.get("id"), f"deck id '{deck_id_text}' must be a positive whole number, generated once")
     name = text_field(deck_node, "name")
@@ -669,29 +720,51 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
                 themes.append(theme)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return Deck(deck_id, name, description, tag_prefix, tuple(themes), shown), problems
+    id_node = deck_node.get("id")
+    return Deck(deck_id, name, description, tag_prefix, tuple(themes), shown, id_node.line, id_node.col), problems
 
 
-def load_seeds(seeds_dir: Path) -> dict[str, str]:
-    """Every file directly in seeds/, folded for excerpt matching, by file name."""
+def read_seeds(seeds_dir: Path) -> tuple[dict[str, str] | None, list[Problem]]:
+    """The texts cards may cite: every file directly in the seeds folder but its README, by file name (None when
+    there is no such folder: one problem then says so, instead of one for every source)."""
+    shown = shown_path(seeds_dir)
     if not seeds_dir.is_dir():
-        return {}
-    return {
-        path.name: fold(path.read_text(encoding="utf-8", errors="replace"))
-        for path in sorted(seeds_dir.iterdir())
-        if path.is_file()
-    }
+        return None, [
+            Problem(shown, 1, 1, "error", "source-seed", f"there is no seeds folder {shown}; point --seeds at it")
+        ]
+    texts, problems = {}, []
+    for path in sorted(seeds_dir.iterdir()):
+        if not path.is_file() or path.name == "README.md":
+            continue
+        try:
+            texts[path.name] = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(
+                Problem(
+                    shown_path(path),
+                    1,
+                    1,
+                    "error",
+                    "yaml-encoding",
+                    f"byte {error.start} is not UTF-8; save the text as UTF-8",
+                )
+            )
+        except OSError as error:
+            problems.append(
+                Problem(shown_path(path), 1, 1, "error", "file-unreadable", f"cannot read the file: {error.strerror}")
+            )
+    return texts, problems
 
 
 def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
     """The committed record of released cards (see `release`); an absent file means nothing was released yet."""
     path = cards_dir / RELEASED_FILE
     shown = shown_path(path)
-    empty = Released(shown, {}, {})
+    empty = Released(shown, 0, {}, {})
     if not path.is_file():
         return empty, []
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_bytes().decode("utf-8")
         data = json.loads(text)
         lines = {
             key: number
@@ -703,7 +776,8 @@ def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
             for card_id, entry in data["cards"].items()
         }
         note_types = {name: Record(entry["hash"], int(entry["mod"])) for name, entry in data["note_types"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        deck_id = int(data["deck_id"])
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as error:
         problem = Problem(
             shown,
             1,
@@ -713,16 +787,17 @@ def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
             f"the release record does not read ({error}); restore it from git, never edit it by hand",
         )
         return empty, [problem]
-    return Released(shown, cards, note_types), []
+    return Released(shown, deck_id, cards, note_types), []
 
 
 def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
     deck, deck_problems = load_deck(cards_dir)
     cards, card_problems, files = load_cards(cards_dir)
     released, released_problems = load_released(cards_dir)
-    return Project(
-        deck, cards, load_seeds(seeds_dir), released, deck_problems + card_problems + released_problems, files + 1
-    )
+    seed_texts, seed_problems = read_seeds(seeds_dir)
+    seeds = None if seed_texts is None else {name: fold(text) for name, text in seed_texts.items()}
+    problems = deck_problems + card_problems + released_problems + seed_problems
+    return Project(deck, cards, seeds, released, problems, files + 1)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -799,7 +874,7 @@ def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Pro
                 yield error(
                     key_node,
                     "field-unknown",
-                    f"unknown field '{key}'{did_you_mean(key, allowed)}; a {card_type or 'card'} card has "
+                    f"unknown field '{key}'{did_you_mean(key, allowed)}; a {card_type + ' card' if known_type else 'card'} has "
                     f"{', '.join(allowed)}",
                 )
             continue
@@ -821,11 +896,15 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
         elif is_empty(value) or not value.items:
             yield error(key_node, "field-empty", f"'{key}' is empty; give at least one")
         else:
+            seen = set()
             for item in value.items:
                 if not isinstance(item, Text):
                     yield error(item, "field-shape", f"each item of '{key}' must be text, not a list or mapping")
                 elif is_empty(item):
                     yield error(item, "field-empty", f"an item of '{key}' is empty")
+                elif item.value.strip() in seen:
+                    yield error(item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one")
+                seen.add(text_of(item))
     elif key == "source":
         entries = value.items if isinstance(value, Items) else [value]
         if isinstance(value, Items) and not value.items:
@@ -868,6 +947,13 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
         yield error(value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes")
     elif is_empty(value):
         yield error(key_node, "field-empty", f"'{key}' is empty; write a value or remove the field")
+    elif key == "retired" and value.plain and value.value.strip().lower() in YAML_BOOLEANS:
+        yield error(
+            value,
+            "field-shape",
+            f"'retired' takes the reason, not '{value.value.strip()}': "
+            'write e.g. retired: "merged into warsaw-pact", or remove the field',
+        )
 
 
 def rule_id_format(card: Card, deck, seeds) -> Iterator[Problem]:
@@ -921,8 +1007,10 @@ def rule_themes_known(card: Card, deck: Deck | None, seeds) -> Iterator[Problem]
             yield Problem(card.path, item.line, item.col, "error", "theme-known", f"unknown theme '{value}'{hint}")
 
 
-def rule_sources(card: Card, deck, seeds: dict) -> Iterator[Problem]:
-    """source-seed, source-quote, quote-text."""
+def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
+    """source-seed, source-quote, quote-text. Without a seeds folder at all, load_project has said so once."""
+    if seeds is None:
+        return
     cited_texts = []
     for (entry, seed, excerpt), folded in zip(card.sources(), card.folded_excerpts, strict=True):
         seed_node = entry.get("seed")
@@ -1041,6 +1129,8 @@ def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
     exact: dict[tuple, Card] = {}
     near: dict[tuple, Card] = {}
     for card in cards:
+        if card.retired:  # a retired card's replacement may ask the very same question
+            continue
         key_field = PROMPT_FIELDS_BY_TYPE.get(card.type)
         words = prompt_words(card.text(key_field)) if key_field else []
         if not words:
@@ -1084,8 +1174,18 @@ def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
             )
 
 
-def rule_released_kept(released: Released, cards: list[Card]) -> Iterator[Problem]:
-    """A released id must never disappear or change type: learners' notes hang on it."""
+def rule_released_kept(released: Released, cards: list[Card], deck: Deck | None = None) -> Iterator[Problem]:
+    """A released id must never disappear or change type, nor the deck id: learners' notes hang on them."""
+    if deck is not None and released.deck_id and deck.id != released.deck_id:
+        yield Problem(
+            deck.path,
+            deck.id_line,
+            deck.id_col,
+            "error",
+            "released-id",
+            f"the deck id was released as {released.deck_id}; every note's id derives from it, so changing "
+            "it would make every learner start over: put it back",
+        )
     by_id = {card.id: card for card in cards}
     for card_id, record in released.cards.items():
         card = by_id.get(card_id)
@@ -1120,7 +1220,7 @@ def validate(project: Project) -> list[Problem]:
     problems.extend(rule_ids_unique(project.cards))
     problems.extend(rule_prompts_distinct(project.cards))
     problems.extend(rule_themes_used(project.deck, project.cards))
-    problems.extend(rule_released_kept(project.released, project.cards))
+    problems.extend(rule_released_kept(project.released, project.cards, project.deck))
     return sorted(problems, key=Problem.sort_key)
 
 
@@ -1141,7 +1241,7 @@ PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his"
 PROMPT_FIELDS = ("event", "role", "context", "terms")
 ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
 MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
-MONTH_PATTERNS = {number: re.compile(r"\b(?:" + "|".join(words) + ")") for number, words in MONTH_WORDS.items()}
+MONTH_PATTERNS = {number: re.compile(r"\b(?:" + "|".join(words) + r")\b") for number, words in MONTH_WORDS.items()}
 MONTH_NUMBERS = {word: number for number, words in MONTH_WORDS.items() for word in words}
 ANY_MONTH = re.compile(r"\b(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\b")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
@@ -1535,21 +1635,13 @@ class SeedCoverage:
     uncited: list  # most fact-dense first
 
 
-def load_seed_texts(seeds_dir: Path) -> dict[str, str]:
-    return {
-        path.name: path.read_text(encoding="utf-8", errors="replace")
-        for path in sorted(seeds_dir.glob("*"))
-        if path.is_file() and path.name != "README.md"
-    }
-
-
 def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
     """(seed, excerpt, reason) for each passage `seeds/README.md` lists under `## Left out` as
     - `SEED`: "excerpt" — reason"""
     path = seeds_dir / "README.md"
     if not path.is_file():
         return []
-    section = path.read_text(encoding="utf-8").partition("\n## Left out")[2].split("\n## ")[0]
+    section = path.read_bytes().decode("utf-8", errors="replace").partition("\n## Left out")[2].split("\n## ")[0]
     return re.findall(r'^- `([^`]+)`: "(.+)" — (.+)$', section, flags=re.M)
 
 
@@ -2619,11 +2711,12 @@ def write_released(project: Project, path: Path, now: int) -> tuple[int, int, in
 PARALLEL_FROM = 2000  # cards; below this a second process costs more than it saves
 
 
-def check_beside(check, work, parallel: bool):
+def check_beside(check, work, parallel: bool, passed=lambda checked: True):
     """Run check() in a forked child while work() runs here: a build checks and compiles on two cores at once.
 
     Returns (what check returned, what work returned or the exception it raised: work runs on unchecked input and
-    may fail, and then the check's problems say why). Without fork, or when not parallel, one after the other."""
+    may fail, and then the check's result says why). Without fork, or when not parallel, the check runs first and
+    work only if passed(check's result)."""
 
     def attempt():
         try:
@@ -2633,27 +2726,45 @@ def check_beside(check, work, parallel: bool):
 
     if not parallel or not hasattr(os, "fork"):
         checked = check()
-        return checked, attempt()
+        return checked, attempt() if passed(checked) else None
     reader, writer = os.pipe()
     child = os.fork()
-    if child == 0:  # the child checks, sends its result and leaves without running the parent's clean-ups
-        os.close(reader)
+    if child == 0:  # the child checks, sends its result and leaves without running any of the parent's clean-ups
+        code = 0
         try:
-            data = pickle.dumps(check())
-        except BaseException as error:
-            data = pickle.dumps(error)
-        with os.fdopen(writer, "wb") as pipe:
-            pipe.write(data)
-        os._exit(0)
+            os.close(reader)
+            try:
+                data = pickle.dumps(check())
+            except BaseException as error:
+                data = pickle.dumps(RuntimeError(f"the check failed: {error!r}"))
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
     os.close(writer)
     done = attempt()
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
-    os.waitpid(child, 0)
+    _, status = os.waitpid(child, 0)
+    if not data or os.waitstatus_to_exitcode(status) != 0:
+        raise click.ClickException(
+            "the check of the cards stopped before it finished (out of memory?); nothing written"
+        )
     checked = pickle.loads(data)
     if isinstance(checked, BaseException):
         raise checked
     return checked, done
+
+
+@contextlib.contextmanager
+def reported_write_errors(path: Path):
+    """A file that cannot be written (a folder in the way, no permission, a full disk) is a message, not a traceback."""
+    try:
+        yield
+    except OSError as error:
+        raise click.ClickException(f"cannot write {shown_path(path)}: {error.strerror or error}") from error
 
 
 def fail(message: str):
@@ -2663,8 +2774,18 @@ def fail(message: str):
 
 def format_problems(problems: list[Problem], output_format: str) -> list[str]:
     if output_format == "github":
-        return [f"::{p.severity} file={p.path},line={p.line},col={p.col}::{p.message} [{p.rule}]" for p in problems]
+        return [
+            f"::{p.severity} file={github_escape(p.path, True)},line={p.line},col={p.col}::"
+            f"{github_escape(f'{p.message} [{p.rule}]')}"
+            for p in problems
+        ]
     return [f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message} [{p.rule}]" for p in problems]
+
+
+def github_escape(text: str, is_property: bool = False) -> str:
+    """GitHub's workflow-command escaping: a message quoting a contributor's text stays one annotation."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
 
 
 def plural(count: int, word: str) -> str:
@@ -2690,8 +2811,8 @@ def build_time() -> int:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return int(time.time())
-    if not value.strip().isdigit():
-        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
+    if not ASCII_NUMBER.fullmatch(value.strip()) or int(value) > LATEST_TIME:
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
     return int(value)
 
 
@@ -2811,7 +2932,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
         )
         cards = select(project.cards, selection)
         path = output or Path("dist") / f"{slugify(deck.name) or 'deck'}.apkg"
-        with atomic_output(path) as temporary:
+        with reported_write_errors(path), atomic_output(path) as temporary:
 
             def compile_and_write():
                 anki_deck, timestamp = compile_deck(project, cards, selection, build_time())
@@ -2819,12 +2940,15 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
                 return anki_deck.name
 
             problems, built = check_beside(
-                lambda: validate(project), compile_and_write, parallel=len(cards) >= PARALLEL_FROM
+                lambda: validate(project),
+                compile_and_write,
+                parallel=len(cards) >= PARALLEL_FROM,
+                passed=lambda problems: not any(p.severity == "error" for p in problems),
             )
             if not report(project, problems, output_format, strict):
                 fail("not built; fix the errors above")
             if not cards:
-                fail("no card matches that selection; nothing written")
+                fail("no card matches that selection; nothing written" if themes or types else "the deck has no cards")
             if isinstance(built, BaseException):
                 raise built
         click.echo(f'wrote {shown_path(path)}: {plural(len(cards), "note")}, deck "{built}"')
@@ -2835,7 +2959,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
                 continue  # validate has warned that the theme has no cards
             theme_path = path.parent / f"{slugify(deck.name) or 'deck'}--{theme.id}.apkg"
             anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
-            with atomic_output(theme_path) as temporary:
+            with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:
                 write_package(anki_deck, temporary, timestamp)
             click.echo(f'wrote {shown_path(theme_path)}: {plural(len(theme_cards), "note")}, deck "{anki_deck.name}"')
 
@@ -2863,7 +2987,7 @@ def preview_command(cards_dir, seeds_dir, output):
         deck = project.deck
         path = output or Path("dist") / f"{slugify(deck.name) or 'deck'}.html"
         page = render_preview(deck, project.cards)
-        with atomic_output(path) as temporary:
+        with reported_write_errors(path), atomic_output(path) as temporary:
             temporary.write_text(page, encoding="utf-8", newline="\n")
     click.echo(f"wrote {shown_path(path)}: {plural(len(project.cards), 'card')}")
 
@@ -2900,7 +3024,8 @@ def release(cards_dir, seeds_dir):
         if not report(project, validate(project), "text", strict=False):
             fail("nothing recorded; fix the errors above")
         path = cards_dir / RELEASED_FILE
-        new, changed, unchanged = write_released(project, path, build_time())
+        with reported_write_errors(path):
+            new, changed, unchanged = write_released(project, path, build_time())
         click.echo(f"recorded {shown_path(path)}: {new} new, {changed} changed, {unchanged} unchanged")
 
 
@@ -2918,7 +3043,7 @@ def schema(cards_dir, seeds_dir, for_deck):
         document = deck_schema()
     else:
         deck, _ = load_deck(cards_dir)
-        seed_names = sorted(p.name for p in seeds_dir.glob("*") if p.is_file() and p.name != "README.md")
+        seed_names = sorted(read_seeds(seeds_dir)[0] or {})
         document = card_schema(deck, seed_names)
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
@@ -2930,7 +3055,7 @@ def load_for_coverage(cards_dir: Path, seeds_dir: Path):
             click.echo(line, err=True)
         raise click.ClickException("cannot read the deck; run `build-deck validate`")
     cards, _, _ = load_cards(cards_dir)
-    return deck, cards, coverage(load_seed_texts(seeds_dir), cards, load_left_out(seeds_dir))
+    return deck, cards, coverage(read_seeds(seeds_dir)[0] or {}, cards, load_left_out(seeds_dir))
 
 
 @cli.command("coverage")

@@ -63,6 +63,11 @@ def sentence(chaos: random.Random, index: int) -> str:
     return f"In {MONTHS[index % 12]} {year} the {words} number {index}."
 
 
+def pseudo_word(chaos: random.Random) -> str:
+    """A made-up word: the events of a synthetic deck must not be near-duplicates of each other."""
+    return "".join(chaos.choice("bcdfghklmnprstvz") + chaos.choice("aeiou") for _ in range(3))
+
+
 def make_project(root: Path, size: int) -> None:
     chaos = random.Random(size)
     (root / "cards").mkdir(parents=True)
@@ -83,8 +88,9 @@ def make_project(root: Path, size: int) -> None:
     for first in range(0, size, CARDS_PER_FILE):
         lines = []
         for index in range(first, min(size, first + CARDS_PER_FILE)):
-            seed = index % SEEDS
-            excerpt = seed_sentences[seed][index % len(seed_sentences[seed])]
+            # Each card cites its own sentence while there are enough: quotations must not repeat.
+            seed, number = (index // 4) % SEEDS, index // 4 // SEEDS + index % 4 * 57
+            excerpt = seed_sentences[seed][number % len(seed_sentences[seed])]
             year = excerpt.split()[2]
             kind = kinds[index % 4]
             lines += [
@@ -94,13 +100,13 @@ def make_project(root: Path, size: int) -> None:
             ]
             if kind == "date":
                 lines += [
-                    f'  event: "The {WORDS[index % len(WORDS)]} of event number {index} takes place"',
+                    f'  event: "The {pseudo_word(chaos)} {pseudo_word(chaos)} of {pseudo_word(chaos)} takes place"',
                     f"  date: {year}",
                 ]
             elif kind == "person":
                 lines += [f'  name: "Person Number{index}"', '  role: "A leader who acted in the story here"']
             elif kind == "treaty":
-                lines += [f'  name: "Treaty number {index}"', f"  date: {year}", '  parties: ["the Soviet Union", "Poland"]',
+                lines += [f'  name: "Treaty of {pseudo_word(chaos)}-{index}"', f"  date: {year}", '  parties: ["the Soviet Union", "Poland"]',
                           '  terms: "Established a lasting alliance between them"']  # fmt: skip
             else:
                 lines += [
@@ -122,11 +128,13 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     best, peak = float("inf"), 0.0
     for _ in range(3):
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+        with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a long report must not block the command
+            process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - start
+            if os.waitstatus_to_exitcode(status) != 0:
+                errors.seek(0)
+                sys.exit(f"failed: {' '.join(command)}\n{errors.read().decode()[-2000:]}")
         best, peak = min(best, elapsed), max(peak, usage.ru_maxrss / 1024)
     return best, peak
 

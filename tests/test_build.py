@@ -263,3 +263,17 @@ def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(projec
         "one-process.apkg",
         "two-processes.apkg",
     ]
+
+
+def test_a_package_that_cannot_be_written_is_a_message(project):
+    (project / "afile").write_text("in the way")
+    result = run("build", "-o", "afile/deck.apkg", env=EPOCH)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write afile/deck.apkg:")
+
+
+def test_an_odd_source_date_epoch_is_a_usage_error(project):
+    for value in ("²", "yesterday", "99999999999999999999"):
+        result = run("build", env={"SOURCE_DATE_EPOCH": value})
+        assert result.exit_code == 2
+        assert "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970" in result.stderr

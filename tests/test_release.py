@@ -122,3 +122,12 @@ def test_a_damaged_release_record_is_reported(project):
     assert result.exit_code == 1
     assert "cards/released.json:1:1: error: the release record does not read" in result.stderr
     assert "[released-format]" in result.stderr
+
+
+def test_the_deck_id_cannot_change_after_a_release(project):
+    run("release", env=V1)
+    deck = project / "cards/deck.yaml"
+    deck.write_text(deck.read_text().replace("id: 2059146773", "id: 2059146774"))
+    result = run("validate")
+    assert result.exit_code == 1
+    assert "cards/deck.yaml:2:7: error: the deck id was released as 2059146773" in result.stderr

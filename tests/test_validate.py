@@ -18,6 +18,8 @@ INVALID = FIXTURES / "invalid"
 CASES = [
     ("yaml-syntax.yaml", "3:10", "yaml-syntax"),  # an unclosed quote: reported where it opens
     ("yaml-syntax-colon.yaml", "2:14", "yaml-syntax"),
+    ("yaml-nesting.yaml", "1:24", "yaml-syntax"),  # an answer to a stack overflow, reported where it goes too deep
+    ("text-control.yaml", "4:10", "text-control"),
     ("yaml-encoding.yaml", "3:14", "yaml-encoding"),
     ("yaml-empty.yaml", "1:1", "yaml-empty"),
     ("yaml-empty-comment.yaml", "1:1", "yaml-empty"),
@@ -83,6 +85,7 @@ def test_every_rule_has_a_case():
         "deck-missing": "test_a_missing_deck_file_is_a_problem_not_a_crash",
         "yaml-key": "test_a_mapping_key_must_be_text",
         "file-unreadable": "test_an_unreadable_file_is_a_problem",
+        "file-name": "test_a_card_file_with_another_ending_is_an_error",
     } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"}
     assert set(RULES) - {case[2] for case in CASES} - set(elsewhere) == set()
 
@@ -203,3 +206,64 @@ def test_no_mangled_input_produces_a_traceback(project):
         result = run("validate")
         assert result.exit_code in (0, 1), result.output
         assert result.stderr.rstrip().splitlines()[-1].endswith(("warnings", "warning"))
+
+
+def test_a_card_file_with_another_ending_is_an_error(project):
+    shutil.copy(INVALID / "yaml-syntax.yaml", project / "cards/new.yml")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert (
+        "cards/new.yml:1:1: error: card files end in .yaml; rename this one to new.yaml or it is not read [file-name]"
+        in (result.stderr)
+    )
+
+
+def test_a_control_character_is_reported_at_its_line_and_character(project):
+    (project / "cards/case.yaml").write_bytes('- id: "éé\x01x"\n'.encode())
+    assert "cards/case.yaml:1:10: error: the control character U+0001 is not allowed" in run("validate").stderr
+    (project / "cards/case.yaml").write_bytes('- id: "éé'.encode() + b"\xff" + b'x"\n')
+    assert "cards/case.yaml:1:10: error: byte 0xff is not UTF-8" in run("validate").stderr
+
+
+def test_a_retired_card_takes_a_reason_and_a_theme_is_listed_once(project):
+    path = project / "cards/berlin.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace('  notes: "The Wall stood until 1989."', "  retired: no").replace(
+            "themes: [berlin]\n  event: \"Khrushchev's", "themes: [berlin, berlin]\n  event: \"Khrushchev's"
+        )
+    )
+    result = run("validate")
+    assert "cards/berlin.yaml:10:12: error: 'retired' takes the reason, not 'no'" in result.stderr
+    assert (
+        "cards/berlin.yaml:14:20: error: 'berlin' is listed twice in 'themes'; keep one [field-shape]" in result.stderr
+    )
+
+
+def test_github_annotations_stay_one_line_whatever_the_message(project):
+    (project / "cards/case.yaml").write_text('- id: odd\n  type: "da%te\\nx"\n')
+    lines = run("validate", "--format", "github").stderr.splitlines()
+    assert "::error file=cards/case.yaml,line=2,col=9::unknown type 'da%25te%0Ax'" in "\n".join(lines)
+
+
+def test_the_folders_and_files_around_the_cards_fail_with_messages(project, monkeypatch):
+    (project / "seeds/cuba-essay.txt").write_bytes(b"caf\xe9")
+    result = run("validate")
+    assert (
+        "seeds/cuba-essay.txt:1:1: error: byte 3 is not UTF-8; save the text as UTF-8 [yaml-encoding]" in result.stderr
+    )
+    (project / "cards/released.json").write_bytes(b"\xff")
+    assert "cards/released.json:1:1: error: the release record does not read" in run("validate").stderr
+    shutil.rmtree(project / "seeds")
+    result = run("validate")
+    assert "seeds:1:1: error: there is no seeds folder seeds; point --seeds at it [source-seed]" in result.stderr
+    assert "no seed '" not in result.stderr  # said once, not once a source
+
+
+def test_a_retired_card_may_be_replaced_by_one_asking_the_same(project):
+    path = project / "cards/berlin.yaml"
+    path.write_text(
+        path.read_text().replace('  notes: "The Wall stood until 1989."', '  retired: "replaced by wall-built"')
+    )
+    shutil.copy(INVALID / "duplicate-prompt.yaml", project / "cards/case.yaml")
+    assert "[duplicate-prompt]" not in run("validate").stderr
