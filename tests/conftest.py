@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 from click.testing import CliRunner
@@ -79,3 +80,9 @@ def study_every_card(col):
         col.sched.answerCard(card, 4)
         answered += 1
     return answered
+
+
+def shipped_cards() -> list[dict]:
+    """The cards as plain YAML sees them, independently of the tool."""
+    files = sorted(path for path in (ROOT / "cards").glob("*.yaml") if path.name != "deck.yaml")
+    return [card for path in files for card in yaml.load(path.read_text(), Loader=yaml.BaseLoader)]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from build_deck import cli
-from conftest import ROOT, run
+from conftest import ROOT, run, shipped_cards
 
 README = (ROOT / "README.md").read_text()
 
@@ -65,3 +65,13 @@ def test_contributing_explains_every_rule():
 
     contributing = (ROOT / "CONTRIBUTING.md").read_text()
     assert [rule for rule in RULES if f"`{rule}`" not in contributing] == []
+
+
+def test_the_readme_counts_the_notes_of_each_type():
+    counted = {kind: 0 for kind in ("date", "person", "treaty", "quote")}
+    for card in shipped_cards():
+        counted[card["type"]] += 1
+    shown = dict(re.findall(r"^\| (date|person|treaty|quote) \| (\d+) \|", README, flags=re.M))
+    assert {kind: int(count) for kind, count in shown.items()} == counted
+    total_cards = counted["date"] + 2 * counted["person"] + 2 * counted["treaty"] + counted["quote"]
+    assert f"with {sum(counted.values())} notes and {total_cards} cards" in README

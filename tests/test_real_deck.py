@@ -6,16 +6,10 @@ import collections
 
 import yaml
 
-from conftest import ROOT, import_package, run
+from conftest import ROOT, import_package, run, shipped_cards
 
 NOTE_TYPES = {"date": "Date", "person": "Person", "treaty": "Treaty", "quote": "Quote"}
 CARDS_PER_NOTE = {"date": 1, "person": 2, "treaty": 2, "quote": 1}
-
-
-def shipped_cards() -> list[dict]:
-    """The cards as plain YAML sees them, independently of the tool."""
-    files = sorted(path for path in (ROOT / "cards").glob("*.yaml") if path.name != "deck.yaml")
-    return [card for path in files for card in yaml.load(path.read_text(), Loader=yaml.BaseLoader)]
 
 
 def test_the_deck_validates_with_no_errors_and_no_warnings(monkeypatch):
