@@ -243,11 +243,11 @@ class Card:
 
     @property
     def id(self):
-        return self.text("id")
+        return text_of(self.node.get("id"))
 
     @property
     def type(self):
-        return self.text("type")
+        return text_of(self.node.get("type"))
 
     @cached_property
     def themes(self):
@@ -577,25 +577,32 @@ def gc_paused():
             gc.enable()
 
 
-def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
-    """Every `*.yaml` under cards_dir but deck.yaml, in path order: (cards, problems, files read)."""
-    # A dangling link is listed so that it is reported, not silently skipped.
-    files = sorted(
+def card_files(cards_dir: Path) -> list[Path]:
+    """Every `*.yaml` under cards_dir but deck.yaml, in path order. A dangling link is listed so that it is
+    reported, not silently skipped."""
+    return sorted(
         p for p in cards_dir.rglob("*.yaml") if (p.is_file() or p.is_symlink()) and p != cards_dir / DECK_FILE
     )
+
+
+def misnamed_card_files(cards_dir: Path) -> list[Problem]:
+    """A card file under another ending (.yml, .YAML) would silently never ship."""
+    return [
+        Problem(
+            shown_path(path),
+            1,
+            1,
+            "error",
+            "file-name",
+            f"card files end in .yaml; rename this one to {path.stem}.yaml or it is not read",
+        )
+        for path in sorted(cards_dir.rglob("*"))
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml"
+    ]
+
+
+def read_card_files(files: list[Path]) -> tuple[list[Card], list[Problem]]:
     cards, problems = [], []
-    for path in sorted(cards_dir.rglob("*")):  # a card file under another ending would silently never ship
-        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
-            problems.append(
-                Problem(
-                    shown_path(path),
-                    1,
-                    1,
-                    "error",
-                    "file-name",
-                    f"card files end in .yaml; rename this one to {path.stem}.yaml or it is not read",
-                )
-            )
     with gc_paused():
         for path in files:
             root, file_problems = read_yaml_file(path)
@@ -622,7 +629,14 @@ def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
                             "a card must be a mapping of fields such as 'id: …' and 'type: …'",
                         )
                     )
-    return cards, problems, len(files)
+    return cards, problems
+
+
+def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
+    """The cards of every card file: (cards, problems, files read)."""
+    files = card_files(cards_dir)
+    cards, problems = read_card_files(files)
+    return cards, misnamed_card_files(cards_dir) + problems, len(files)
 
 
 def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
@@ -1147,9 +1161,10 @@ def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
             )
             continue
         content = frozenset(words) - STOPWORDS
-        keys = [(card.type, content)]
+        # Only the keys' hashes are kept: at 50k cards the word sets themselves would take 200 MB.
+        keys = [hash((card.type, content))]
         if len(content) >= MIN_NEAR_WORDS:
-            keys += [(card.type, content - {word}) for word in content]
+            keys += [hash((card.type, content - {word})) for word in content]
         other = next((near[key] for key in keys if key in near and near[key] is not card), None)
         if other is not None and "near-duplicate" not in card.lint_exceptions():
             yield Problem.warning(
@@ -1720,25 +1735,50 @@ def excerpt_spans(folded: str, excerpt: str) -> Iterator[tuple[int, int]]:
         found = folded.find(needle, found + 1)
 
 
-def people_named(cards: list[Card]) -> set[str]:
-    """The names a passage may mention: every person's and speaker's name parts, from the cards."""
-    return {
-        word
-        for card in cards
-        for key in ("name", "speaker")
-        if card.type in ("person", "quote")
-        for word in name_words(card.text(key))
+@dataclass(frozen=True)
+class Citations:
+    """What coverage and suggest need of the cards: small enough to pass between processes."""
+
+    people: dict  # a part of a person's or speaker's name → the full name
+    excerpts: dict  # seed → every excerpt that cites it
+    ids: frozenset
+
+
+def citations_of(cards: list[Card]) -> Citations:
+    people, excerpts = {}, {}
+    for card in cards:
+        if card.type in ("person", "quote"):
+            for key in ("name", "speaker"):
+                people.update(dict.fromkeys(name_words(card.text(key)), card.text(key)))
+        for _, seed, excerpt in card.sources():
+            excerpts.setdefault(seed, []).append(excerpt)
+    return Citations(people, excerpts, frozenset(card.id for card in cards))
+
+
+def read_citations(cards_dir: Path) -> Citations:
+    """The citations of every card file; a large deck's files are read by two processes, half each."""
+    files = card_files(cards_dir)
+    half = len(files) // 2
+    first, second = run_beside(
+        lambda: citations_of(read_card_files(files[:half])[0]),
+        lambda: citations_of(read_card_files(files[half:])[0]),
+        parallel=len(files) >= PARALLEL_FILES,
+    )
+    if isinstance(second, BaseException):
+        raise second
+    excerpts = {
+        seed: first.excerpts.get(seed, []) + second.excerpts.get(seed, [])
+        for seed in first.excerpts.keys() | second.excerpts.keys()
     }
+    return Citations(first.people | second.people, excerpts, first.ids | second.ids)
 
 
-def coverage(seed_texts: dict[str, str], cards: list[Card], left_out: list[tuple[str, str, str]]) -> list[SeedCoverage]:
+def coverage(
+    seed_texts: dict[str, str], citations: Citations, left_out: list[tuple[str, str, str]]
+) -> list[SeedCoverage]:
     """Per seed: its fact-bearing passages, which a card cites (a source excerpt overlaps it), which seeds/README.md
     leaves out, and the rest."""
-    people = people_named(cards)
-    citations: dict[str, list[str]] = {}
-    for card in cards:
-        for _, seed, excerpt in card.sources():
-            citations.setdefault(seed, []).append(excerpt)
+    people = set(citations.people)
     omitted: dict[str, list[str]] = {}
     for seed, excerpt, _ in left_out:
         omitted.setdefault(seed, []).append(excerpt)
@@ -1760,7 +1800,7 @@ def coverage(seed_texts: dict[str, str], cards: list[Card], left_out: list[tuple
                         index += 1
             return hit
 
-        cited_keys = overlapped(citations.get(seed, []))
+        cited_keys = overlapped(citations.excerpts.get(seed, []))
         omitted_keys = overlapped(omitted.get(seed, [])) - cited_keys
         passages = list({passage.text.lower(): passage for passage in reversed(every)}.values())[::-1]
         passages.sort(key=lambda passage: passage.start)
@@ -2709,9 +2749,10 @@ def write_released(project: Project, path: Path, now: int) -> tuple[int, int, in
 
 
 PARALLEL_FROM = 2000  # cards; below this a second process costs more than it saves
+PARALLEL_FILES = 8  # card files, for reading citations in two processes
 
 
-def check_beside(check, work, parallel: bool, passed=lambda checked: True):
+def run_beside(check, work, parallel: bool, passed=lambda checked: True):
     """Run check() in a forked child while work() runs here: a build checks and compiles on two cores at once.
 
     Returns (what check returned, what work returned or the exception it raised: work runs on unchecked input and
@@ -2939,7 +2980,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
                 write_package(anki_deck, temporary, timestamp)
                 return anki_deck.name
 
-            problems, built = check_beside(
+            problems, built = run_beside(
                 lambda: validate(project),
                 compile_and_write,
                 parallel=len(cards) >= PARALLEL_FROM,
@@ -3054,8 +3095,8 @@ def load_for_coverage(cards_dir: Path, seeds_dir: Path):
         for line in format_problems(problems, "text"):
             click.echo(line, err=True)
         raise click.ClickException("cannot read the deck; run `build-deck validate`")
-    cards, _, _ = load_cards(cards_dir)
-    return deck, cards, coverage(read_seeds(seeds_dir)[0] or {}, cards, load_left_out(seeds_dir))
+    citations = read_citations(cards_dir)
+    return deck, citations, coverage(read_seeds(seeds_dir)[0] or {}, citations, load_left_out(seeds_dir))
 
 
 @cli.command("coverage")
@@ -3117,22 +3158,20 @@ def suggest(cards_dir, seeds_dir, seed_names):
     to write (TODO). Paste a draft into a card file, finish it, and run `build-deck validate`.
     """
     with gc_paused():
-        deck, cards, report = load_for_coverage(cards_dir, seeds_dir)
+        deck, citations, report = load_for_coverage(cards_dir, seeds_dir)
     known = [r.seed for r in report]
     wanted = {Path(name).name for name in seed_names}
     unknown = sorted(wanted - set(known))
     if unknown:
         message = f"no seed '{unknown[0]}' in {shown_path(seeds_dir)}{did_you_mean(unknown[0], known)}"
         raise click.BadParameter(message, param_hint="SEED")
-    people = {
-        part: card.text(key)
-        for card in cards
-        for key in ("name", "speaker")
-        if card.type in ("person", "quote")
-        for part in name_words(card.text(key))
-    }
-    taken = {card.id for card in cards}
-    drafts = [draft_card(p, deck, people, taken) for r in report if not wanted or r.seed in wanted for p in r.uncited]
+    taken = set(citations.ids)
+    drafts = [
+        draft_card(p, deck, citations.people, taken)
+        for r in report
+        if not wanted or r.seed in wanted
+        for p in r.uncited
+    ]
     click.echo("\n".join(drafts) if drafts else "# every fact-bearing passage is cited or left out: nothing to suggest")
 
 
