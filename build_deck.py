@@ -2808,6 +2808,21 @@ def reported_write_errors(path: Path):
         raise click.ClickException(f"cannot write {shown_path(path)}: {error.strerror or error}") from error
 
 
+def deck_or_fail(cards_dir: Path) -> Deck:
+    """The deck, for commands that need only it: its problems, if any, and a pointer to `validate`."""
+    deck, problems = load_deck(cards_dir)
+    if deck is None:
+        for line in format_problems(problems, "text"):
+            click.echo(line, err=True)
+        raise click.ClickException(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
+    return deck
+
+
+def deck_slug(deck: Deck) -> str:
+    """The file name of the deck's outputs: dist/<slug>.apkg, dist/<slug>.html."""
+    return slugify(deck.name) or "deck"
+
+
 def fail(message: str):
     click.echo(f"build-deck: {message}", err=True)
     sys.exit(1)
@@ -2972,7 +2987,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
             choose(themes, [t.id for t in deck.themes], "--theme"), choose(types, list(CARD_TYPES), "--type")
         )
         cards = select(project.cards, selection)
-        path = output or Path("dist") / f"{slugify(deck.name) or 'deck'}.apkg"
+        path = output or Path("dist") / f"{deck_slug(deck)}.apkg"
         with reported_write_errors(path), atomic_output(path) as temporary:
 
             def compile_and_write():
@@ -2998,7 +3013,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
             theme_cards = select(project.cards, theme_selection)
             if not theme_cards:
                 continue  # validate has warned that the theme has no cards
-            theme_path = path.parent / f"{slugify(deck.name) or 'deck'}--{theme.id}.apkg"
+            theme_path = path.parent / f"{deck_slug(deck)}--{theme.id}.apkg"
             anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
             with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:
                 write_package(anki_deck, temporary, timestamp)
@@ -3026,7 +3041,7 @@ def preview_command(cards_dir, seeds_dir, output):
         if not report(project, validate(project), "text", strict=False) or project.deck is None:
             fail("no preview written; fix the errors above")
         deck = project.deck
-        path = output or Path("dist") / f"{slugify(deck.name) or 'deck'}.html"
+        path = output or Path("dist") / f"{deck_slug(deck)}.html"
         page = render_preview(deck, project.cards)
         with reported_write_errors(path), atomic_output(path) as temporary:
             temporary.write_text(page, encoding="utf-8", newline="\n")
@@ -3037,11 +3052,7 @@ def preview_command(cards_dir, seeds_dir, output):
 @folder_options
 def themes(cards_dir, seeds_dir):
     """List the deck's themes with their card counts (retired cards not counted)."""
-    deck, problems = load_deck(cards_dir)
-    if deck is None:
-        for line in format_problems(problems, "text"):
-            click.echo(line, err=True)
-        raise click.ClickException("cannot read the deck's themes; run `build-deck validate`")
+    deck = deck_or_fail(cards_dir)
     cards, _, _ = load_cards(cards_dir)
     live = [card for card in cards if not card.retired]
     width = max(len(theme.id) for theme in deck.themes)
@@ -3090,11 +3101,7 @@ def schema(cards_dir, seeds_dir, for_deck):
 
 
 def load_for_coverage(cards_dir: Path, seeds_dir: Path):
-    deck, problems = load_deck(cards_dir)
-    if deck is None:
-        for line in format_problems(problems, "text"):
-            click.echo(line, err=True)
-        raise click.ClickException("cannot read the deck; run `build-deck validate`")
+    deck = deck_or_fail(cards_dir)
     citations = read_citations(cards_dir)
     return deck, citations, coverage(read_seeds(seeds_dir)[0] or {}, citations, load_left_out(seeds_dir))
 
@@ -3173,10 +3180,6 @@ def suggest(cards_dir, seeds_dir, seed_names):
         for p in r.uncited
     ]
     click.echo("\n".join(drafts) if drafts else "# every fact-bearing passage is cited or left out: nothing to suggest")
-
-
-def main():  # pragma: no cover - the console script
-    cli()
 
 
 if __name__ == "__main__":
