@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import bisect
 import contextlib
+import dataclasses
 import datetime as dt
 import difflib
 import gc
@@ -1639,6 +1640,7 @@ class Passage:
     end: int
     text: str  # white space folded
     facts: tuple[str, ...]  # what makes it fact-bearing: year, date, quotation, treaty, person
+    names: frozenset = frozenset()  # its words, checked against the deck's people once they are known
 
 
 @dataclass(frozen=True)
@@ -1687,22 +1689,31 @@ def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]
         yield start, len(text[:end].rstrip())
 
 
-def seed_passages(seed: str, text: str, people: set[str]) -> list[Passage]:
-    """The fact-bearing sentences of a seed, page furniture left out."""
+def seed_sentences(seed: str, text: str) -> list[Passage]:
+    """Every sentence of a seed but page furniture, with the facts found in it before the deck's people are known."""
     newlines = [match.start() for match in NEWLINE.finditer(text)]
-    passages = []
+    sentences = []
     for start, end in sentence_spans(text):
         sentence = WHITESPACE.sub(" ", text[start:end]).strip()
         if len(sentence.split()) < MIN_PASSAGE_WORDS or FURNITURE.search(sentence):
             continue
-        facts = [
+        facts = tuple(
             name for name, pattern in FACT_PATTERNS.items() if FACT_HINTS[name](sentence) and pattern.search(sentence)
-        ]
-        if "person" not in facts and not people.isdisjoint(WORD.findall(sentence)):
-            facts.append("person")
-        if facts:
-            passages.append(Passage(seed, bisect.bisect(newlines, start) + 1, start, end, sentence, tuple(facts)))
-    return passages
+        )
+        names = frozenset() if "person" in facts else frozenset(WORD.findall(sentence))
+        sentences.append(Passage(seed, bisect.bisect(newlines, start) + 1, start, end, sentence, facts, names))
+    return sentences
+
+
+def fact_bearing(sentences: list[Passage], people: set[str]) -> list[Passage]:
+    """The sentences that state a fact: those seed_sentences found one in, and those naming one of the people."""
+    return [
+        sentence
+        if sentence.names.isdisjoint(people)
+        else dataclasses.replace(sentence, facts=(*sentence.facts, "person"))
+        for sentence in sentences
+        if sentence.facts or not sentence.names.isdisjoint(people)
+    ]
 
 
 def folded_positions(text: str) -> tuple[str, callable]:
@@ -1726,9 +1737,8 @@ def folded_positions(text: str) -> tuple[str, callable]:
     return folded, position
 
 
-def excerpt_spans(folded: str, excerpt: str) -> Iterator[tuple[int, int]]:
-    """Every place an excerpt occurs in a folded seed."""
-    needle = fold(excerpt)
+def excerpt_spans(folded: str, needle: str) -> Iterator[tuple[int, int]]:
+    """Every place a folded excerpt occurs in a folded seed."""
     found = folded.find(needle) if needle else -1
     while found >= 0:
         yield found, found + len(needle)
@@ -1740,7 +1750,7 @@ class Citations:
     """What coverage and suggest need of the cards: small enough to pass between processes."""
 
     people: dict  # a part of a person's or speaker's name → the full name
-    excerpts: dict  # seed → every excerpt that cites it
+    excerpts: dict  # seed → every excerpt that cites it, folded
     ids: frozenset
 
 
@@ -1751,17 +1761,23 @@ def citations_of(cards: list[Card]) -> Citations:
             for key in ("name", "speaker"):
                 people.update(dict.fromkeys(name_words(card.text(key)), card.text(key)))
         for _, seed, excerpt in card.sources():
-            excerpts.setdefault(seed, []).append(excerpt)
+            excerpts.setdefault(seed, []).append(fold(excerpt))  # folded here: in parallel, on large decks
     return Citations(people, excerpts, frozenset(card.id for card in cards))
 
 
-def read_citations(cards_dir: Path) -> Citations:
-    """The citations of every card file; a large deck's files are read by two processes, half each."""
+def read_for_coverage(cards_dir: Path, seed_texts: dict[str, str]) -> tuple[Citations, dict[str, list[Passage]]]:
+    """The cards' citations and the seeds' sentences. On a large deck two processes share the work: the second splits
+    the seeds into sentences and reads two fifths of the card files, the first reads the rest."""
     files = card_files(cards_dir)
-    half = len(files) // 2
-    first, second = run_beside(
-        lambda: citations_of(read_card_files(files[:half])[0]),
-        lambda: citations_of(read_card_files(files[half:])[0]),
+    split = len(files) * 2 // 5
+
+    def sentences_and_first_files():
+        sentences = {seed: seed_sentences(seed, text) for seed, text in seed_texts.items()}
+        return sentences, citations_of(read_card_files(files[:split])[0])
+
+    (sentences, first), second = run_beside(
+        sentences_and_first_files,
+        lambda: citations_of(read_card_files(files[split:])[0]),
         parallel=len(files) >= PARALLEL_FILES,
     )
     if isinstance(second, BaseException):
@@ -1770,21 +1786,24 @@ def read_citations(cards_dir: Path) -> Citations:
         seed: first.excerpts.get(seed, []) + second.excerpts.get(seed, [])
         for seed in first.excerpts.keys() | second.excerpts.keys()
     }
-    return Citations(first.people | second.people, excerpts, first.ids | second.ids)
+    return Citations(first.people | second.people, excerpts, first.ids | second.ids), sentences
 
 
 def coverage(
-    seed_texts: dict[str, str], citations: Citations, left_out: list[tuple[str, str, str]]
+    seed_texts: dict[str, str],
+    sentences: dict[str, list[Passage]],
+    citations: Citations,
+    left_out: list[tuple[str, str, str]],
 ) -> list[SeedCoverage]:
     """Per seed: its fact-bearing passages, which a card cites (a source excerpt overlaps it), which seeds/README.md
     leaves out, and the rest."""
     people = set(citations.people)
     omitted: dict[str, list[str]] = {}
     for seed, excerpt, _ in left_out:
-        omitted.setdefault(seed, []).append(excerpt)
+        omitted.setdefault(seed, []).append(fold(excerpt))
     report = []
     for seed, text in seed_texts.items():
-        every = seed_passages(seed, text, people)  # in text order, none overlapping
+        every = fact_bearing(sentences[seed], people)  # in text order, none overlapping
         folded, position = folded_positions(text)
         starts = [position(passage.start) for passage in every]
         ends = [position(passage.end) for passage in every]
@@ -3102,8 +3121,9 @@ def schema(cards_dir, seeds_dir, for_deck):
 
 def load_for_coverage(cards_dir: Path, seeds_dir: Path):
     deck = deck_or_fail(cards_dir)
-    citations = read_citations(cards_dir)
-    return deck, citations, coverage(read_seeds(seeds_dir)[0] or {}, citations, load_left_out(seeds_dir))
+    seed_texts = read_seeds(seeds_dir)[0] or {}
+    citations, sentences = read_for_coverage(cards_dir, seed_texts)
+    return deck, citations, coverage(seed_texts, sentences, citations, load_left_out(seeds_dir))
 
 
 @cli.command("coverage")
