@@ -3,7 +3,8 @@
     python tests/benchmark.py [--sizes 1000,10000,50000]
 
 For each size it writes a synthetic project (cards in files of 500, 100 seeds of about 20 KB that the cards cite)
-and times whole commands as a user runs them (process start included), each the best of three:
+and times whole commands as a user runs them (process start included), each the best of three rounds in which
+the commands take turns:
   validate    `build-deck validate`
   build       `build-deck build` (validates, then compiles and writes the package)
   floor       the same card files parsed with libyaml (yaml.load with CSafeLoader, GC paused) plus genanki writing
@@ -123,20 +124,28 @@ def make_project(root: Path, size: int) -> None:
         (root / "cards" / f"c{first // CARDS_PER_FILE:04}.yaml").write_text("\n".join(lines) + "\n")
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(best wall time of three, peak memory in MB of the slowest-memory run) for a whole command."""
-    best, peak = float("inf"), 0.0
-    for _ in range(3):
-        start = time.perf_counter()
-        with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a long report must not block the command
-            process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
-            _, status, usage = os.wait4(process.pid, 0)
-            elapsed = time.perf_counter() - start
-            if os.waitstatus_to_exitcode(status) != 0:
-                errors.seek(0)
-                sys.exit(f"failed: {' '.join(command)}\n{errors.read().decode()[-2000:]}")
-        best, peak = min(best, elapsed), max(peak, usage.ru_maxrss / 1024)
-    return best, peak
+def run_once(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall time, peak memory in MB) of one whole command."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a long report must not block the command
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            sys.exit(f"failed: {' '.join(command)}\n{errors.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def timed(commands: dict[str, list[str]], cwd: Path, rounds: int = 3) -> dict[str, tuple[float, float]]:
+    """Per command: (best wall time, highest peak memory) over the rounds. The commands take turns within each
+    round, so that a slower spell of a shared machine weighs on all of them alike, the floor included."""
+    best = {name: (float("inf"), 0.0) for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            seconds, memory = run_once(command, cwd)
+            best[name] = (min(best[name][0], seconds), max(best[name][1], memory))
+    return best
 
 
 def main() -> None:
@@ -146,21 +155,25 @@ def main() -> None:
     tool = [sys.executable, str(ROOT / "build_deck.py")]
     has = subprocess.run([*tool, "--help"], capture_output=True, text=True).stdout
 
-    real, _ = timed([*tool, "validate"], ROOT)
+    real = timed({"validate": [*tool, "validate"]}, ROOT)["validate"][0]
     print(f"real deck: validate {real:.2f} s (target < 0.5 s)")
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
             make_project(root, size)
-            validate, _ = timed([*tool, "validate"], root)
-            build, memory = timed([*tool, "build", "-o", "out.apkg"], root)
-            floor, _ = timed([sys.executable, "-c", FLOOR, "cards", "floor.apkg", str(ROOT)], root)
+            commands = {
+                "validate": [*tool, "validate"],
+                "build": [*tool, "build", "-o", "out.apkg"],
+                "floor": [sys.executable, "-c", FLOOR, "cards", "floor.apkg", str(ROOT)],
+            }
+            commands |= {name: [*tool, name] for name in ("coverage", "suggest") if f"  {name}" in has}
+            times = timed(commands, root)
+            validate, build, floor = times["validate"][0], times["build"][0], times["floor"][0]
             line = (f"{size:>6} cards: validate {validate:6.2f} s  build {build:6.2f} s  floor {floor:6.2f} s  "
-                    f"build/floor {build / floor:4.2f}  build peak {memory:5.0f} MB")  # fmt: skip
-            for command in ("coverage", "suggest"):
-                if f"  {command}" in has:
-                    seconds, _ = timed([*tool, command], root)
-                    line += f"  {command} {seconds:5.2f} s"
+                    f"build/floor {build / floor:4.2f}  build peak {times['build'][1]:5.0f} MB")  # fmt: skip
+            for name in ("coverage", "suggest"):
+                if name in times:
+                    line += f"  {name} {times[name][0]:5.2f} s"
             print(line, flush=True)
 
 
