@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import calendar
 import contextlib
 import dataclasses
 import datetime as dt
@@ -842,15 +843,14 @@ def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
     match = DATE_PATTERN.fullmatch(text)
     if not match:
         return None
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year, month, day = (int(part) if part is not None else None for part in match.groups())
     try:
-        if day:
+        if day is not None:
             return dt.date(year, month, day), dt.date(year, month, day)
-        if month:
-            last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)) if month <= 12 else None
-            return dt.date(year, month, 1), last
+        if month is not None:
+            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    except ValueError:
+    except (ValueError, calendar.IllegalMonthError):  # month 13, day 30 of February, year 0
         return None
 
 
@@ -994,7 +994,7 @@ def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
             continue
         value = node.value.strip()
         parsed = parse_date(value)
-        if parsed is None or parsed[1] is None:
+        if parsed is None:
             what = "is not a calendar date" if DATE_PATTERN.fullmatch(value) else "is not a date"
             yield Problem.error(card.path, node, "date-format", f"'{value}' {what}; write YYYY, YYYY-MM or YYYY-MM-DD")
         else:
@@ -1337,7 +1337,7 @@ def card_dates(card: Card) -> Iterator[tuple[str, re.Match]]:
     for key in DATE_FIELDS:
         value = card.text(key)
         match = value and DATE_PATTERN.fullmatch(value)
-        if match and (parsed := parse_date(value)) and parsed[1]:
+        if match and parse_date(value):
             yield key, match
 
 

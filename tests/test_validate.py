@@ -267,3 +267,12 @@ def test_a_retired_card_may_be_replaced_by_one_asking_the_same(project):
     )
     shutil.copy(INVALID / "duplicate-prompt.yaml", project / "cards/case.yaml")
     assert "[duplicate-prompt]" not in run("validate").stderr
+
+
+@pytest.mark.parametrize("date", ["1956-00", "1956-02-00", "1957-02-29", "0000", "56", "1956-2-1"])
+def test_a_date_that_is_no_calendar_date_is_refused(project, date):
+    path = project / "cards/berlin.yaml"
+    path.write_text(path.read_text().replace("date: 1961-08-13", f"date: {date}"))
+    result = run("validate")
+    assert result.exit_code == 1
+    assert f"cards/berlin.yaml:6:9: error: '{date}' is not a" in result.stderr and "[date-format]" in result.stderr
