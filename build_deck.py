@@ -370,7 +370,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 
 def is_empty(node) -> bool:
-    return isinstance(node, Text) and (not node.value.strip() or (node.plain and node.value in NULL_WORDS))
+    """A scalar with nothing in it: blank, or a plain YAML null (`~`, `null`)."""
+    return type(node) is Text and not text_of(node)
 
 
 def text_of(node) -> str:
@@ -861,14 +862,12 @@ def allowed_fields(card_type: str) -> tuple[str, ...]:
 def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Problem]:
     """field-required, field-unknown, field-empty, field-shape, type-known."""
 
-    def error(node, rule, message):
-        return Problem(card.path, node.line, node.col, "error", rule, message)
-
     type_node = card.node.get("type")
     card_type = card.type
     known_type = card_type in CARD_TYPES
     if isinstance(type_node, Text) and card_type and not known_type:
-        yield error(
+        yield Problem.error(
+            card.path,
             type_node,
             "type-known",
             f"unknown type '{card_type}'{did_you_mean(card_type, CARD_TYPES)}; use one of {', '.join(CARD_TYPES)}",
@@ -882,11 +881,12 @@ def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Pro
                 if key in TYPE_REQUIRED.get(card_type, ())
                 else ""
             )
-            yield error(card.node, "field-required", f"card has no '{key}'{example}")
+            yield Problem.error(card.path, card.node, "field-required", f"card has no '{key}'{example}")
     for key, (key_node, value) in card.node.entries.items():
         if key not in allowed:
             if known_type or key not in {f for t in CARD_TYPES for f in allowed_fields(t)}:
-                yield error(
+                yield Problem.error(
+                    card.path,
                     key_node,
                     "field-unknown",
                     f"unknown field '{key}'{did_you_mean(key, allowed)}; a {card_type + ' card' if known_type else 'card'} has "
@@ -900,70 +900,91 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
     """The value of one field has the shape its key asks for. An empty value is reported at its key."""
     key = key_node.value
 
-    def error(node, rule, message):
-        return Problem(card.path, node.line, node.col, "error", rule, message)
-
     if key in LIST_FIELDS:
         if isinstance(value, Text) and not is_empty(value):
-            yield error(value, "field-shape", f"'{key}' must be a list, e.g. {key}: [{value.value.strip()}]")
+            yield Problem.error(
+                card.path, value, "field-shape", f"'{key}' must be a list, e.g. {key}: [{value.value.strip()}]"
+            )
         elif isinstance(value, Fields):
-            yield error(value, "field-shape", f"'{key}' must be a list of text, not a mapping")
+            yield Problem.error(card.path, value, "field-shape", f"'{key}' must be a list of text, not a mapping")
         elif is_empty(value) or not value.items:
-            yield error(key_node, "field-empty", f"'{key}' is empty; give at least one")
+            yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; give at least one")
         else:
             seen = set()
             for item in value.items:
                 if not isinstance(item, Text):
-                    yield error(item, "field-shape", f"each item of '{key}' must be text, not a list or mapping")
+                    yield Problem.error(
+                        card.path, item, "field-shape", f"each item of '{key}' must be text, not a list or mapping"
+                    )
                 elif is_empty(item):
-                    yield error(item, "field-empty", f"an item of '{key}' is empty")
+                    yield Problem.error(card.path, item, "field-empty", f"an item of '{key}' is empty")
                 elif item.value.strip() in seen:
-                    yield error(item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one")
+                    yield Problem.error(
+                        card.path, item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one"
+                    )
                 seen.add(text_of(item))
     elif key == "source":
         entries = value.items if isinstance(value, Items) else [value]
         if isinstance(value, Items) and not value.items:
-            yield error(value, "field-empty", "'source' is empty; cite at least one {seed: …, quote: …}")
+            yield Problem.error(
+                card.path, value, "field-empty", "'source' is empty; cite at least one {seed: …, quote: …}"
+            )
         for entry in entries:
             if not isinstance(entry, Fields):
-                yield error(
-                    entry, "field-shape", "a source must be a mapping: {seed: <file in seeds/>, quote: <excerpt>}"
+                yield Problem.error(
+                    card.path,
+                    entry,
+                    "field-shape",
+                    "a source must be a mapping: {seed: <file in seeds/>, quote: <excerpt>}",
                 )
                 continue
             for sub_key, (sub_key_node, sub_value) in entry.entries.items():
                 if sub_key not in ("seed", "quote"):
-                    yield error(
+                    yield Problem.error(
+                        card.path,
                         sub_key_node,
                         "field-unknown",
                         f"unknown source field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
                         "a source has seed and quote",
                     )
                 elif not isinstance(sub_value, Text):
-                    yield error(sub_value, "field-shape", f"source '{sub_key}' must be text, not a list or mapping")
+                    yield Problem.error(
+                        card.path, sub_value, "field-shape", f"source '{sub_key}' must be text, not a list or mapping"
+                    )
                 elif is_empty(sub_value):
-                    yield error(sub_key_node, "field-empty", f"source '{sub_key}' is empty")
+                    yield Problem.error(card.path, sub_key_node, "field-empty", f"source '{sub_key}' is empty")
             for sub_key in ("seed", "quote"):
                 if sub_key not in entry.entries:
-                    yield error(entry, "field-required", f"source has no '{sub_key}'")
+                    yield Problem.error(card.path, entry, "field-required", f"source has no '{sub_key}'")
     elif key == "lint":
         if not isinstance(value, Fields):
-            yield error(value, "field-shape", "'lint' must be a mapping: {<rule-id>: <why the rule does not apply>}")
+            yield Problem.error(
+                card.path, value, "field-shape", "'lint' must be a mapping: {<rule-id>: <why the rule does not apply>}"
+            )
             return
         for rule, (rule_node, reason) in value.entries.items():
             if rule not in LINT_RULES:
-                yield error(rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}")
+                yield Problem.error(
+                    card.path, rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}"
+                )
             if not isinstance(reason, Text) or is_empty(reason):
                 where = rule_node if is_empty(reason) else reason
-                yield error(
-                    where, "lint-reason", f"say why '{rule}' does not apply to this card: the reason is required"
+                yield Problem.error(
+                    card.path,
+                    where,
+                    "lint-reason",
+                    f"say why '{rule}' does not apply to this card: the reason is required",
                 )
     elif isinstance(value, Items | Fields):
         kind = "a list" if isinstance(value, Items) else "a mapping"
-        yield error(value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes")
+        yield Problem.error(
+            card.path, value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes"
+        )
     elif is_empty(value):
-        yield error(key_node, "field-empty", f"'{key}' is empty; write a value or remove the field")
+        yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; write a value or remove the field")
     elif key == "retired" and value.plain and value.value.strip().lower() in YAML_BOOLEANS:
-        yield error(
+        yield Problem.error(
+            card.path,
             value,
             "field-shape",
             f"'retired' takes the reason, not '{value.value.strip()}': "
@@ -1241,18 +1262,6 @@ def validate(project: Project) -> list[Problem]:
 
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
-LINT_RULES = (
-    "near-duplicate",
-    "answer-leak",
-    "prompt-pronoun",
-    "prompt-short",
-    "date-precision",
-    "year-not-in-source",
-    "list-too-long",
-    "answer-too-long",
-)
-
-
 PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
 PROMPT_FIELDS = ("event", "role", "context", "terms")
 ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
@@ -1272,10 +1281,10 @@ MAX_LIST_ITEMS = 3
 def lint_card(card: Card) -> Iterator[Problem]:
     """The rules of good flashcards, as warnings. A card silences one with `lint: {<rule>: <reason>}`."""
     silenced = card.lint_exceptions()
-    for rule in LINT_CHECKS:
-        if rule.__name__.removeprefix("lint_").replace("_", "-") in silenced:
+    for rule, check in LINT_CHECKS.items():
+        if rule in silenced:
             continue
-        for node, rule_id, message in rule(card):
+        for node, rule_id, message in check(card):
             yield Problem(
                 card.path,
                 node.line,
@@ -1400,15 +1409,17 @@ def lint_answer_too_long(card: Card):
             )
 
 
-LINT_CHECKS = (
-    lint_answer_leak,
-    lint_prompt_pronoun,
-    lint_prompt_short,
-    lint_date_precision,
-    lint_year_not_in_source,
-    lint_list_too_long,
-    lint_answer_too_long,
-)
+LINT_CHECKS = {  # rule id → the check; each yields (node, rule id, message)
+    "answer-leak": lint_answer_leak,
+    "prompt-pronoun": lint_prompt_pronoun,
+    "prompt-short": lint_prompt_short,
+    "date-precision": lint_date_precision,
+    "year-not-in-source": lint_year_not_in_source,
+    "list-too-long": lint_list_too_long,
+    "answer-too-long": lint_answer_too_long,
+}
+# The rules a card may silence: near-duplicate is checked across cards, in rule_prompts_distinct.
+LINT_RULES = ("near-duplicate", *LINT_CHECKS)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
