@@ -31,10 +31,11 @@ import tempfile
 import time
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 import click
@@ -2043,9 +2044,12 @@ BACK_FOOTER = """\
 <div class="themes">{{Themes}}</div>"""
 
 
-def template(name: str, kind: str, prompt: str, answer: str) -> dict:
+def template(name: str, kind: str, prompt: str, answer: str) -> Mapping[str, str]:
     front = f'<div class="kind">{kind}</div>\n{prompt}'
-    return {"name": name, "qfmt": front, "afmt": f'{{{{FrontSide}}}}\n<hr id="answer">\n{answer}\n{BACK_FOOTER}'}
+    # Read-only: a table shared by every package of the process must not take in what genanki writes into its dicts.
+    return MappingProxyType(
+        {"name": name, "qfmt": front, "afmt": f'{{{{FrontSide}}}}\n<hr id="answer">\n{answer}\n{BACK_FOOTER}'}
+    )
 
 
 TEMPLATES = {
@@ -2124,7 +2128,9 @@ class _Note(genanki.Note):
 
 
 def note_type_hash(card_type: str) -> str:
-    spec = [NOTE_TYPE_NAMES[card_type], NOTE_FIELDS[card_type], TEMPLATES[card_type], CSS]
+    # Only the keys we write: genanki adds its own keys to the template dicts it is handed (D1 of the code review).
+    templates = [{key: template[key] for key in ("name", "qfmt", "afmt")} for template in TEMPLATES[card_type]]
+    spec = [NOTE_TYPE_NAMES[card_type], NOTE_FIELDS[card_type], templates, CSS]
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -2220,7 +2226,7 @@ def compile_deck(
             NOTE_TYPE_IDS[card_type],
             NOTE_TYPE_NAMES[card_type],
             fields=[{"name": name} for name in NOTE_FIELDS[card_type]],
-            templates=list(TEMPLATES[card_type]),
+            templates=[dict(template) for template in TEMPLATES[card_type]],  # genanki writes into these dicts
             css=CSS,
             mod=modification_time(project.released.note_types.get(card_type), note_type_hash(card_type), fallback_mod),
         )

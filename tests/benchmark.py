@@ -45,7 +45,7 @@ FLOOR = textwrap.dedent(
     cards = [card for path in sorted(cards_dir.glob("c*.yaml")) for card in yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)]
     # The same note types and the same notes, the raw values in the fields: no checks, no escaping, no formatting.
     models = {kind: genanki.Model(NOTE_TYPE_IDS[kind], kind, fields=[{"name": n} for n in NOTE_FIELDS[kind]],
-                                  templates=list(TEMPLATES[kind]), css=CSS) for kind in NOTE_FIELDS}
+                                  templates=[dict(t) for t in TEMPLATES[kind]], css=CSS) for kind in NOTE_FIELDS}
     deck = genanki.Deck(2059146773, "floor")
     for card in cards:
         values = {key.capitalize(): str(value) for key, value in card.items()}

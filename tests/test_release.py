@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 
-from conftest import V1, V2, import_package, review_state, run, study_every_card
+from conftest import ROOT, V1, V2, import_package, review_state, run, study_every_card
 
 NEW_CARD = """
 - id: missile-sites-found
@@ -131,3 +135,27 @@ def test_the_deck_id_cannot_change_after_a_release(project):
     result = run("validate")
     assert result.exit_code == 1
     assert "cards/deck.yaml:2:7: error: the deck id was released as 2059146773" in result.stderr
+
+
+def test_theme_decks_keep_a_learners_note_type_styling(project, collection):
+    """Given a learner who styled the note types after importing v1, a v2 theme deck with no template change keeps
+    their CSS: every package built from the same cards carries the same note-type modification times."""
+    # Each command in a process of its own, as a maintainer runs them: nothing left over from other tests.
+    def build_deck(*args: str, env: dict):
+        command = [sys.executable, str(ROOT / "build_deck.py"), *args]
+        subprocess.run(command, check=True, capture_output=True, env={**os.environ, **env})
+
+    build_deck("release", env=V1)
+    build_deck("build", "-o", "v1.apkg", env=V1)
+    col = collection()
+    import_package(col, project / "v1.apkg")
+    for note_type in col.models.all():
+        note_type["css"] += "\n.card { font-size: 40px; }  /* the learner's own */"
+        col.models.update_dict(note_type)
+
+    # The next release comes after the learner's edit (Anki stamps the edit with the clock), in one process: the full
+    # deck first, then the theme decks (genanki has written note types by then).
+    build_deck("build", "--each-theme", env={"SOURCE_DATE_EPOCH": str(int(time.time()) + 86400)})
+    for package in sorted((project / "dist").glob("*--*.apkg")):
+        import_package(col, package)
+        assert all("the learner's own" in note_type["css"] for note_type in col.models.all()), package.name
