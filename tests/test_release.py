@@ -140,6 +140,7 @@ def test_the_deck_id_cannot_change_after_a_release(project):
 def test_theme_decks_keep_a_learners_note_type_styling(project, collection):
     """Given a learner who styled the note types after importing v1, a v2 theme deck with no template change keeps
     their CSS: every package built from the same cards carries the same note-type modification times."""
+
     # Each command in a process of its own, as a maintainer runs them: nothing left over from other tests.
     def build_deck(*args: str, env: dict):
         command = [sys.executable, str(ROOT / "build_deck.py"), *args]
