@@ -79,7 +79,8 @@ ID_MAX_LENGTH = 64
 TAG_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 ASCII_NUMBER = re.compile(r"[0-9]+")  # str.isdigit() also takes '²' and '١٢٣'
-LATEST_TIME = 253402300799  # 9999-12-31T23:59:59Z: past this, SQLite cannot hold the time
+LATEST_TIME = 253402300799  # 9999-12-31T23:59:59Z: the last time a calendar date can show
+EARLIEST_TIME = 946684800  # 2000-01-01T00:00:00Z: earlier build times make note ids that Anki cannot hold (0)
 HTML_PATTERN = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
 MAX_NESTING = 16
@@ -90,6 +91,7 @@ NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})  # plain YAML nulls: an em
 RULES = {
     "yaml-syntax": "the file is YAML that parses",
     "yaml-encoding": "the file is UTF-8",
+    "seed-encoding": "a source text in seeds/ is UTF-8",
     "yaml-empty": "the file is not empty",
     "yaml-duplicate-key": "no key appears twice in a mapping",
     "yaml-alias": "no anchors (&name) or aliases (*name)",
@@ -581,11 +583,20 @@ def gc_paused():
             gc.enable()
 
 
+def is_input(path: Path, folder: Path) -> bool:
+    """False for what editors and file managers leave beside inputs: dot-files and dot-folders (.DS_Store, Emacs's
+    .#x.yaml lock link, Vim's .x.yaml.swp), backups (x.yaml~) and Emacs's #x.yaml#."""
+    parts = path.relative_to(folder).parts
+    return not any(part.startswith(".") for part in parts) and not path.name.endswith("~") and path.name[:1] != "#"
+
+
 def card_files(cards_dir: Path) -> list[Path]:
     """Every `*.yaml` under cards_dir but deck.yaml, in path order. A dangling link is listed so that it is
     reported, not silently skipped."""
     return sorted(
-        p for p in cards_dir.rglob("*.yaml") if (p.is_file() or p.is_symlink()) and p != cards_dir / DECK_FILE
+        p
+        for p in cards_dir.rglob("*.yaml")
+        if (p.is_file() or p.is_symlink()) and p != cards_dir / DECK_FILE and is_input(p, cards_dir)
     )
 
 
@@ -752,19 +763,23 @@ def read_seeds(seeds_dir: Path) -> tuple[dict[str, str] | None, list[Problem]]:
         ]
     texts, problems = {}, []
     for path in sorted(seeds_dir.iterdir()):
-        if not path.is_file() or path.name == "README.md":
+        if not path.is_file() or path.name == "README.md" or not is_input(path, seeds_dir):
             continue
         try:
-            texts[path.name] = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+            texts[path.name] = data.decode("utf-8")
         except UnicodeDecodeError as error:
+            line_start = data.rfind(b"\n", 0, error.start) + 1
+            line = data.count(b"\n", 0, error.start) + 1
+            col = len(data[line_start : error.start].decode("utf-8", "replace")) + 1
             problems.append(
                 Problem(
                     shown_path(path),
-                    1,
-                    1,
+                    line,
+                    col,
                     "error",
-                    "yaml-encoding",
-                    f"byte {error.start} is not UTF-8; save the text as UTF-8",
+                    "seed-encoding",
+                    f"byte {error.start} is not UTF-8; open the text in an editor and save it as UTF-8",
                 )
             )
         except OSError as error:
@@ -2905,6 +2920,12 @@ def build_time() -> int:
         return int(time.time())
     if not ASCII_NUMBER.fullmatch(value.strip()) or int(value) > LATEST_TIME:
         raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
+    if int(value) < EARLIEST_TIME:
+        # genanki numbers notes from time × 1000: at 0 the first note id is 0, which breaks a learner's collection.
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH={value.strip()} is before 2000-01-01; a deck cannot be built then (give the time of "
+            "the release, e.g. the last commit's: git log -1 --format=%ct)"
+        )
     return int(value)
 
 

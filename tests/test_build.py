@@ -277,3 +277,13 @@ def test_an_odd_source_date_epoch_is_a_usage_error(project):
         result = run("build", env={"SOURCE_DATE_EPOCH": value})
         assert result.exit_code == 2
         assert "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970" in result.stderr
+
+
+def test_a_build_time_before_2000_is_refused(project):
+    """SOURCE_DATE_EPOCH=0 would number the first note 0, which breaks a learner's collection: nothing is built."""
+    for value in ("0", "86400", "946684799"):
+        result = run("build", env={"SOURCE_DATE_EPOCH": value})
+        assert result.exit_code == 2
+        assert f"SOURCE_DATE_EPOCH={value} is before 2000-01-01" in result.output
+    assert not (project / "dist").exists()
+    assert run("build", env={"SOURCE_DATE_EPOCH": "946684800"}).exit_code == 0

@@ -86,6 +86,7 @@ def test_every_rule_has_a_case():
         "yaml-key": "test_a_mapping_key_must_be_text",
         "file-unreadable": "test_an_unreadable_file_is_a_problem",
         "file-name": "test_a_card_file_with_another_ending_is_an_error",
+        "seed-encoding": "test_the_folders_and_files_around_the_cards_fail_with_messages",
     } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"}
     assert set(RULES) - {case[2] for case in CASES} - set(elsewhere) == set()
 
@@ -250,7 +251,8 @@ def test_the_folders_and_files_around_the_cards_fail_with_messages(project, monk
     (project / "seeds/cuba-essay.txt").write_bytes(b"caf\xe9")
     result = run("validate")
     assert (
-        "seeds/cuba-essay.txt:1:1: error: byte 3 is not UTF-8; save the text as UTF-8 [yaml-encoding]" in result.stderr
+        "seeds/cuba-essay.txt:1:4: error: byte 3 is not UTF-8; open the text in an editor and save it as UTF-8 [seed-encoding]"
+        in result.stderr
     )
     (project / "cards/released.json").write_bytes(b"\xff")
     assert "cards/released.json:1:1: error: the release record does not read" in run("validate").stderr
@@ -276,3 +278,24 @@ def test_a_date_that_is_no_calendar_date_is_refused(project, date):
     result = run("validate")
     assert result.exit_code == 1
     assert f"cards/berlin.yaml:6:9: error: '{date}' is not a" in result.stderr and "[date-format]" in result.stderr
+
+
+def test_editor_and_file_manager_droppings_are_not_inputs(project):
+    """Given the files editors and file managers leave in cards/ and seeds/, validate reads none of them."""
+    (project / "seeds/.DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1\xff\xfe")
+    (project / "cards/.#berlin.yaml").symlink_to("me@host.1234:1700000000")  # Emacs's lock: a dangling link
+    (project / "cards/berlin.yaml~").write_text("- id: [broken")
+    (project / "cards/.berlin.yaml.swp").write_bytes(b"\xff\xfe")
+    (project / "cards/#cuba.yaml#").write_text("- id: [broken")
+    (project / "cards/.git").mkdir()
+    (project / "cards/.git/old.yaml").write_text("- id: [broken")
+    result = run("validate", "--strict")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "3 files checked, 5 cards, 0 errors, 0 warnings\n"
+
+
+def test_a_seed_that_is_not_utf8_is_reported_at_its_line_and_column(project):
+    (project / "seeds/cuba-essay.txt").write_bytes("First line.\nIn Octob\u00e9r 1962 \u2014 ".encode() + b"caf\xe9")
+    result = run("validate")
+    assert "seeds/cuba-essay.txt:2:22: error: byte 36 is not UTF-8" in result.stderr
+    assert "[seed-encoding]" in result.stderr
