@@ -3110,9 +3110,14 @@ def preview_command(cards_dir, seeds_dir, output):
 def themes(cards_dir, seeds_dir):
     """List the deck's themes with their card counts (retired cards not counted)."""
     deck = deck_or_fail(cards_dir)
-    cards, _, _ = load_cards(cards_dir)
+    cards, problems, _ = load_cards(cards_dir)
+    if problems:
+        # Counts without the cards of a broken file would be wrong, not partial.
+        for line in format_problems(problems, "text"):
+            click.echo(line, err=True)
+        fail("cannot count the cards until every card file reads; fix the problems above")
     live = [card for card in cards if not card.retired]
-    width = max(len(theme.id) for theme in deck.themes)
+    width = max(len("(all)"), *(len(theme.id) for theme in deck.themes))
     for theme in deck.themes:
         count = sum(theme.id in card.themes for card in live)
         click.echo(f"{theme.id:<{width}}  {count:>4}  {theme.title}")
@@ -3159,7 +3164,12 @@ def schema(cards_dir, seeds_dir, for_deck):
 
 def load_for_coverage(cards_dir: Path, seeds_dir: Path):
     deck = deck_or_fail(cards_dir)
-    seed_texts = read_seeds(seeds_dir)[0] or {}
+    seed_texts, problems = read_seeds(seeds_dir)
+    if seed_texts is None or problems:
+        # A missing or unreadable text would show as nothing to cover: a wrong answer, not an empty one.
+        for line in format_problems(problems, "text"):
+            click.echo(line, err=True)
+        fail("cannot read every text in the seeds folder; fix the problems above")
     citations, sentences = read_for_coverage(cards_dir, seed_texts)
     return deck, citations, coverage(seed_texts, sentences, citations, load_left_out(seeds_dir))
 

@@ -245,6 +245,23 @@ def test_themes_lists_each_theme_with_its_card_count(project):
     ]
 
 
+def test_themes_with_short_ids_align_and_a_broken_card_file_fails(project):
+    # Every theme id shorter than "(all)": the counts still stand in one column.
+    for path in (project / "cards").glob("*.yaml"):
+        path.write_text(path.read_text().replace("berlin", "ber").replace("arms-race", "arms"))
+    assert run("themes").stdout.splitlines() == [
+        "ber       3  Berlin",
+        "cuba      2  Cuba",
+        "arms      1  The arms race",
+        "(all)     5  Cold War Crises — Test Deck",
+    ]
+    (project / "cards/cuba.yaml").write_text("- id: [broken")
+    result = run("themes")
+    assert result.exit_code == 1
+    assert "cards/cuba.yaml:2:1: error: YAML does not parse" in result.stderr
+    assert "build-deck: cannot count the cards until every card file reads" in result.stderr
+
+
 def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(project, monkeypatch):
     import build_deck
 

@@ -129,3 +129,19 @@ def test_every_fact_bearing_passage_of_our_texts_is_cited_or_left_out(monkeypatc
     report = json.loads(run("coverage", "--format", "json").stdout)
     assert [(seed["seed"], seed["uncited"]) for seed in report["seeds"] if seed["uncited"]] == []
     assert report["total"]["cited"] > 0
+
+
+def test_coverage_and_suggest_fail_without_readable_seeds(project):
+    """Given no seeds folder, or a seed that does not read, coverage and suggest say so instead of reporting 0."""
+    for command in ("coverage", "suggest"):
+        result = run(command, "--seeds", "nowhere")
+        assert result.exit_code == 1
+        assert (
+            "nowhere:1:1: error: there is no seeds folder nowhere; point --seeds at it [source-seed]" in result.stderr
+        )
+        assert "build-deck: cannot read every text in the seeds folder" in result.stderr
+    (project / "seeds/cuba-essay.txt").write_bytes(b"caf\xe9")
+    for command in ("coverage", "suggest"):
+        result = run(command)
+        assert result.exit_code == 1
+        assert "seeds/cuba-essay.txt:1:4: error: byte 3 is not UTF-8" in result.stderr
