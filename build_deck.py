@@ -392,7 +392,9 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, list[Problem]]:
+def parse_yaml(
+    data: bytes, path: str, expected: str = "a list of cards"
+) -> tuple[Text | Items | Fields | None, list[Problem]]:
     """Compose a YAML document into nodes, reading every scalar as text.
 
     We build the nodes from parser events ourselves instead of using PyYAML's constructor: it keeps every position,
@@ -555,19 +557,19 @@ def parse_yaml(data: bytes, path: str) -> tuple[Text | Items | Fields | None, li
     finally:
         parser.dispose()
     if root is None:
-        what = "a 'deck:' and a 'themes:' section" if path.endswith(DECK_FILE) else "a list of cards"
-        problems.append(Problem(path, 1, 1, "error", "yaml-empty", f"the file is empty; write {what}"))
+        # The caller knows what the file holds; the parser does not guess it from the file name (D9).
+        problems.append(Problem(path, 1, 1, "error", "yaml-empty", f"the file is empty; write {expected}"))
     return root, problems
 
 
-def read_yaml_file(path: Path) -> tuple[Text | Items | Fields | None, list[Problem]]:
+def read_yaml_file(path: Path, expected: str = "a list of cards") -> tuple[Text | Items | Fields | None, list[Problem]]:
     try:
         data = path.read_bytes()
     except OSError as error:
         return None, [
             Problem(shown_path(path), 1, 1, "error", "file-unreadable", f"cannot read the file: {error.strerror}")
         ]
-    return parse_yaml(data, shown_path(path))
+    return parse_yaml(data, shown_path(path), expected)
 
 
 @contextlib.contextmanager
@@ -668,7 +670,7 @@ def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
                 f"no {DECK_FILE} in {shown_path(cards_dir)}; create it with a 'deck:' and a 'themes:' section",
             )
         ]
-    root, problems = read_yaml_file(path)
+    root, problems = read_yaml_file(path, "a 'deck:' and a 'themes:' section")
     if root is None:
         return None, problems
     return read_deck(root, shown, problems)

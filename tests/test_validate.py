@@ -299,3 +299,11 @@ def test_a_seed_that_is_not_utf8_is_reported_at_its_line_and_column(project):
     result = run("validate")
     assert "seeds/cuba-essay.txt:2:22: error: byte 36 is not UTF-8" in result.stderr
     assert "[seed-encoding]" in result.stderr
+
+
+def test_an_empty_card_file_is_told_to_hold_cards_whatever_its_name(project):
+    (project / "cards/mydeck.yaml").write_text("")
+    (project / "cards/deck.yaml").write_text("")
+    result = run("validate")
+    assert "cards/mydeck.yaml:1:1: error: the file is empty; write a list of cards [yaml-empty]" in result.stderr
+    assert "cards/deck.yaml:1:1: error: the file is empty; write a 'deck:' and a 'themes:' section" in result.stderr
