@@ -1222,10 +1222,18 @@ def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
     if deck is None:
         return
     used = {theme for card in cards for theme in card.themes}
+    live = {theme for card in cards if not card.retired for theme in card.themes}
     for theme in deck.themes:
         if theme.id not in used:
             yield Problem.warning(
                 deck.path, theme, "theme-unused", f"theme '{theme.id}' has no cards; add cards to it or remove it"
+            )
+        elif theme.id not in live:  # its theme deck would be empty: --each-theme writes none
+            yield Problem.warning(
+                deck.path,
+                theme,
+                "theme-unused",
+                f"every card of theme '{theme.id}' is retired, so it has no deck of its own; add cards to it or remove it",
             )
 
 
@@ -3071,7 +3079,10 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
             theme_selection = Selection(themes=(theme.id,))
             theme_cards = select(project.cards, theme_selection)
             if not theme_cards:
-                continue  # validate has warned that the theme has no cards
+                click.echo(
+                    f"build-deck: no deck for theme '{theme.id}': it has no cards that are not retired", err=True
+                )
+                continue  # validate has warned too (theme-unused)
             theme_path = path.parent / f"{deck_slug(deck)}--{theme.id}.apkg"
             anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
             with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:

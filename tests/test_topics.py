@@ -73,3 +73,15 @@ def test_a_card_lives_released_reviewed_edited_and_retired_without_losing_histor
     import_package(topic, project / "dist/cold-war-crises-test-deck--berlin.apkg")
     assert sorted(topic.get_note(nid)["Id"] for nid in topic.find_notes("")) == ["berlin-ultimatum", "berlin-wall"]
     assert "(all)         4  Cold War Crises — Test Deck" in run("themes").stdout
+
+
+def test_each_theme_says_when_a_theme_has_only_retired_cards(project):
+    cards = project / "cards/cuba.yaml"
+    text = cards.read_text()
+    cards.write_text(text.replace("  themes: [arms-race, cuba]", '  themes: [arms-race, cuba]\n  retired: "a test"'))
+    result = run("build", "--each-theme", env=V1)
+    assert result.exit_code == 0
+    assert "every card of theme 'arms-race' is retired, so it has no deck of its own" in result.stderr
+    assert "build-deck: no deck for theme 'arms-race': it has no cards that are not retired" in result.stderr
+    assert not list(project.glob("dist/*--arms-race.apkg"))
+    assert run("build", "--each-theme", "--strict", env=V1).exit_code == 1
