@@ -116,6 +116,7 @@ RULES = {
     "date-order": "an end or a death is not before its start or birth",
     "source-seed": "a source names a file in seeds/",
     "source-quote": "a source's excerpt occurs in its seed",
+    "left-out": "a line under `## Left out` in seeds/README.md reads and names a passage of a seed (warning)",
     "quote-text": "a quote card's quotation occurs in a cited seed",
     "html-markup": "text that looks like HTML will show literally (warning)",
     "duplicate-prompt": "no two cards of a type ask the same question",
@@ -1699,6 +1700,33 @@ def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
     return re.findall(r'^- `([^`]+)`: "(.+)" — (.+)$', section, flags=re.M)
 
 
+def left_out_problems(seeds_dir: Path, seed_texts: dict[str, str]) -> list[Problem]:
+    """Warnings for the `## Left out` lines that would silently leave nothing out: a line that does not read as
+    - `SEED`: "excerpt" — reason, names no seed, or quotes words that are not in that seed."""
+    path = seeds_dir / "README.md"
+    if not path.is_file():
+        return []
+    shown, problems, inside = shown_path(path), [], False
+    folded = {name: fold(text) for name, text in seed_texts.items()}
+    for number, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+        if line.startswith("## "):
+            inside = line.rstrip() == "## Left out"
+            continue
+        if not inside or not line.startswith("- "):
+            continue
+        match = re.fullmatch(r'- `([^`]+)`: "(.+)" — (.+)', line)
+        if match is None:
+            message = 'this line does not read; write - `SEED`: "the exact words" — why it is left out'
+        elif match[1] not in seed_texts:
+            message = f"no seed '{match[1]}' in {shown_path(seeds_dir)}{did_you_mean(match[1], seed_texts)}"
+        elif fold(match[2]) not in folded[match[1]]:
+            message = f"the words in quotes are not in {match[1]}, so nothing is left out; copy them from the text"
+        else:
+            continue
+        problems.append(Problem(shown, number, 1, "warning", "left-out", message))
+    return problems
+
+
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """Sentences of a text: blank lines and short unpunctuated lines (headings, captions) end a block too."""
     block_start, position = None, 0
@@ -3183,6 +3211,8 @@ def load_for_coverage(cards_dir: Path, seeds_dir: Path):
         for line in format_problems(problems, "text"):
             click.echo(line, err=True)
         fail("cannot read every text in the seeds folder; fix the problems above")
+    for line in format_problems(left_out_problems(seeds_dir, seed_texts), "text"):
+        click.echo(line, err=True)
     citations, sentences = read_for_coverage(cards_dir, seed_texts)
     return deck, citations, coverage(seed_texts, sentences, citations, load_left_out(seeds_dir))
 

@@ -145,3 +145,28 @@ def test_coverage_and_suggest_fail_without_readable_seeds(project):
         result = run(command)
         assert result.exit_code == 1
         assert "seeds/cuba-essay.txt:1:4: error: byte 3 is not UTF-8" in result.stderr
+
+
+def test_left_out_lines_that_leave_nothing_out_are_warned_about(project):
+    """Given a `## Left out` section with a good line, a malformed one, an unknown seed and words not in the text,
+    coverage and suggest warn at each bad line of seeds/README.md and still run."""
+    first_words = " ".join((project / "seeds/cuba-essay.txt").read_text().split()[:4])
+    (project / "seeds/README.md").write_text(
+        "# Seeds\n\n## Left out\n\n"
+        f'- `cuba-essay.txt`: "{first_words}" — page furniture\n'
+        "- cuba-essay.txt: no quotes here\n"
+        '- `cuba-esay.txt`: "anything" — a typo in the name\n'
+        '- `cuba-essay.txt`: "words the essay never uses" — not in the text\n'
+        "\n## Errata\n\n- not a left-out line\n"
+    )
+    for command in ("coverage", "suggest"):
+        result = run(command)
+        assert result.exit_code == 0
+        warnings = [line for line in result.stderr.splitlines() if "[left-out]" in line]
+        assert warnings == [
+            'seeds/README.md:6:1: warning: this line does not read; write - `SEED`: "the exact words" — why it '
+            "is left out [left-out]",
+            "seeds/README.md:7:1: warning: no seed 'cuba-esay.txt' in seeds (did you mean 'cuba-essay.txt'?) [left-out]",
+            "seeds/README.md:8:1: warning: the words in quotes are not in cuba-essay.txt, so nothing is left out; "
+            "copy them from the text [left-out]",
+        ]

@@ -87,6 +87,7 @@ def test_every_rule_has_a_case():
         "file-unreadable": "test_an_unreadable_file_is_a_problem",
         "file-name": "test_a_card_file_with_another_ending_is_an_error",
         "seed-encoding": "test_the_folders_and_files_around_the_cards_fail_with_messages",
+        "left-out": "test_left_out_lines_that_leave_nothing_out_are_warned_about",
     } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"}
     assert set(RULES) - {case[2] for case in CASES} - set(elsewhere) == set()
 
