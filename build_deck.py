@@ -1297,6 +1297,25 @@ MONTH_PATTERNS = {number: re.compile(r"\b(?:" + "|".join(words) + r")\b") for nu
 MONTH_NUMBERS = {word: number for number, words in MONTH_WORDS.items() for word in words}
 ANY_MONTH = re.compile(r"\b(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\b")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+# A month word counts as a date only beside a day or a year ("Jan Masaryk … 1948" is not January), and a number
+# counts as a day only beside its month (a mission number or a count elsewhere in the sentence is not a day).
+_MONTH = ANY_MONTH.pattern.removeprefix(r"\b")
+_DAY = r"([0-3]?[0-9])(?:st|nd|rd|th)?"
+_YEAR = r"(1[0-9]{3}|20[0-9]{2})\b"
+DATED_MONTH = re.compile(
+    rf"\b{_DAY}\s+(?:of\s+)?({_MONTH})(?:\.?,?\s*{_YEAR})?"  # 17 April 1894, 17th of April, 17 April,1894
+    rf"|\b({_MONTH})\.?\s+{_DAY}(?!\d)\b(?:,?\s*{_YEAR})?"  # April 17, 1894
+    rf"|\b({_MONTH})\.?,?\s+(?:of\s+)?(?:{_YEAR}|(?:the\s+)?(?:same|that|following|next|previous)\s+year\b)"
+)  # April 1894, April of the same year
+
+
+def dated_months(text: str) -> Iterator[tuple[int, int | None, str | None]]:
+    """(month, day or None, year or None) for each month the text names as part of a date."""
+    for match in DATED_MONTH.finditer(text):
+        day1, month1, year1, month2, day2, year2, month3, year3 = match.groups()
+        month = month1 or month2 or month3
+        day = day1 or day2
+        yield MONTH_NUMBERS[month], int(day) if day else None, year1 or year2 or year3
 SENTENCE_BREAK = re.compile(
     r"(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Jr))[.!?]\s+[A-Z]"
 )  # not after an initial: "John F. Kennedy"
@@ -1384,8 +1403,9 @@ def lint_date_precision(card: Card):
         if not match.group(2) or not excerpts:
             continue
         month, day = int(match.group(2)), match.group(3)
-        month_named = [e for e in excerpts if MONTH_PATTERNS[month].search(e)]
-        day_named = [e for e in month_named if day and re.search(rf"\b0?{int(day)}(?:st|nd|rd|th)?\b", e)]
+        stated = [list(dated_months(e)) for e in excerpts]
+        month_named = [dates for dates in stated if any(named == month for named, _, _ in dates)]
+        day_named = [dates for dates in month_named if day and (month, int(day)) in {(m, d) for m, d, _ in dates}]
         if not month_named or (day and not day_named):
             what = "day" if month_named else "month"
             yield (
@@ -1953,20 +1973,15 @@ QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 
 def guess_date(text: str) -> str:
     """The most precise date a sentence states: YYYY-MM-DD, YYYY-MM or YYYY; "" when it has no year."""
-    year = FACT_PATTERNS["year"].search(text)
-    if not year:
+    first_year = FACT_PATTERNS["year"].search(text)
+    if not first_year:
         return ""
-    named = ANY_MONTH.search(text)
-    if named is None:
-        return year.group()
-    month = MONTH_NUMBERS[named.group()]
-    day = re.search(
-        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS[month - 1]}|{MONTHS[month - 1]}\s+(\d{{1,2}})\b", text
-    )
-    day_number = int(next(g for g in day.groups() if g)) if day else 0
-    if day_number and parse_date(f"{year.group()}-{month:02}-{day_number:02}"):
-        return f"{year.group()}-{month:02}-{day_number:02}"
-    return f"{year.group()}-{month:02}"
+    for month, day, year in dated_months(text):  # the first month that is part of a date, with its own year
+        year = year or first_year.group()
+        if day and parse_date(f"{year}-{month:02}-{day:02}"):
+            return f"{year}-{month:02}-{day:02}"
+        return f"{year}-{month:02}"
+    return first_year.group()
 
 
 def theme_vocabularies(deck: Deck) -> list[tuple[str, frozenset, tuple[str, ...]]]:

@@ -70,3 +70,40 @@ def test_a_stated_reason_silences_the_rule_for_that_card_only(project, card, rul
 
 def test_a_good_card_passes_the_lint(project):
     assert run("validate", "--strict").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date", "warned"),
+    [
+        ("Jan Kowalski, a student, crossed to the West in 1961.", "1961-01", "a month"),  # a name, not January
+        ("Convoy 13 reached the city in August 1961.", "1961-08-13", "a day"),  # a count, not the 13th
+        ("The convoy reached the city on 13 August 1961.", "1961-08-13", None),
+        ("The convoy reached the city on August 13, 1961.", "1961-08-13", None),
+        ("In 1961 the convoy left, and in August of the same year it arrived.", "1961-08", None),
+    ],
+)
+def test_a_month_or_day_counts_only_where_it_reads_as_a_date(project, sentence, date, warned):
+    """Given an excerpt with a name that looks like a month or a number that looks like a day, the card's date is
+    still more precise than the excerpt."""
+    (project / "seeds/notes.txt").write_text(sentence + "\n")
+    (project / "cards/extra.yaml").write_text(
+        f'- id: c\n  type: date\n  themes: [berlin]\n  event: "A convoy of students crosses into West Berlin"\n'
+        f'  date: {date}\n  source: {{seed: notes.txt, quote: "{sentence}"}}\n'
+    )
+    warnings = [line for line in run("validate").stderr.splitlines() if "[date-precision]" in line]
+    if warned is None:
+        assert warnings == []
+    else:
+        assert warnings == [
+            f"cards/extra.yaml:5:9: warning: date '{date}' gives {warned} that no cited excerpt states; fix the card, "
+            "or explain with 'lint: {date-precision: <reason>}' [date-precision]"
+        ]
+
+
+def test_suggest_dates_a_sentence_by_the_month_that_reads_as_a_date():
+    from build_deck import guess_date
+
+    assert guess_date("Stalin died in 1953, and in March 1956 Khrushchev spoke.") == "1956-03"
+    assert guess_date("Jan Masaryk fell from a window in 1948.") == "1948"
+    assert guess_date("Born in Ukraine on the 17 April,1894.") == "1894-04-17"
+    assert guess_date("Mission 4 flew in April 1961 and landed on the 12th.") == "1961-04"
