@@ -367,7 +367,7 @@ class Project:
 # 3. Loading: YAML → nodes with positions. Bad input becomes a Problem, never an exception.
 # ---------------------------------------------------------------------------------------------------------------------
 
-try:  # libyaml keeps the marks and is several times faster; the pure-Python parser gives the same events
+try:  # libyaml keeps the marks and is several times faster; the pure-Python parser gives the same problems (tested)
     _Parser = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = yaml.SafeLoader
@@ -427,9 +427,10 @@ def parse_yaml(
     stack: list[list] = []  # [node, pending key node] frames for open lists and mappings
     root = None
     documents = 0
-    parser = _Parser(source)
-    get_event = parser.get_event
+    parser = None
     try:
+        parser = _Parser(source)  # the pure-Python reader checks characters here already
+        get_event = parser.get_event
         while True:
             event = get_event()
             kind = type(event)
@@ -543,8 +544,12 @@ def parse_yaml(
             )
         )
         return None, problems
-    except yaml.reader.ReaderError as error:  # a character YAML does not allow, at a byte offset of the UTF-8 text
-        before = source.encode("utf-8")[: error.position].decode("utf-8", errors="ignore")
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        # libyaml counts bytes of the UTF-8 text, the pure-Python reader characters.
+        if _Parser.__module__ == "yaml.cyaml":
+            before = source.encode("utf-8")[: error.position].decode("utf-8", errors="ignore")
+        else:
+            before = source[: error.position]
         line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
         code = error.character if isinstance(error.character, int) else ord(error.character)
         message = f"the control character U+{code:04X} is not allowed in YAML; remove it"
@@ -556,7 +561,8 @@ def parse_yaml(
         )
         return None, problems
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()
     if root is None:
         # The caller knows what the file holds; the parser does not guess it from the file name (D9).
         problems.append(Problem(path, 1, 1, "error", "yaml-empty", f"the file is empty; write {expected}"))
@@ -1316,6 +1322,8 @@ def dated_months(text: str) -> Iterator[tuple[int, int | None, str | None]]:
         month = month1 or month2 or month3
         day = day1 or day2
         yield MONTH_NUMBERS[month], int(day) if day else None, year1 or year2 or year3
+
+
 SENTENCE_BREAK = re.compile(
     r"(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Jr))[.!?]\s+[A-Z]"
 )  # not after an initial: "John F. Kennedy"

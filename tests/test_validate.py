@@ -58,6 +58,22 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize(("fixture", "position", "rule"), CASES, ids=[case[0] for case in CASES])
+def test_without_libyaml_each_invalid_input_is_reported_at_the_same_place(
+    project, monkeypatch, fixture, position, rule
+):
+    """PyYAML built without libyaml (the pure-Python parser) gives the same problems at the same line:col."""
+    import yaml
+
+    import build_deck
+
+    monkeypatch.setattr(build_deck, "_Parser", yaml.SafeLoader)
+    path = install(fixture)
+    result = run("validate")
+    problems = [line for line in result.stderr.splitlines() if line.endswith(f"[{rule}]")]
+    assert f"{path}:{position}" in [":".join(line.split(":")[:3]) for line in problems], result.stderr
+
+
 def install(fixture: str):
     target = "cards/deck.yaml" if fixture.startswith("deck-") else "cards/case.yaml"
     shutil.copy(INVALID / fixture, target)
@@ -308,3 +324,14 @@ def test_an_empty_card_file_is_told_to_hold_cards_whatever_its_name(project):
     result = run("validate")
     assert "cards/mydeck.yaml:1:1: error: the file is empty; write a list of cards [yaml-empty]" in result.stderr
     assert "cards/deck.yaml:1:1: error: the file is empty; write a 'deck:' and a 'themes:' section" in result.stderr
+
+
+def test_without_libyaml_a_control_character_is_a_problem_at_its_character(monkeypatch):
+    import yaml
+
+    import build_deck
+
+    monkeypatch.setattr(build_deck, "_Parser", yaml.SafeLoader)
+    root, problems = build_deck.parse_yaml('- id: "éé\x01x"\n'.encode(), "x.yaml")
+    assert root is None
+    assert [(p.line, p.col, p.rule) for p in problems] == [(1, 10, "text-control")]
