@@ -1756,14 +1756,25 @@ def left_out_problems(seeds_dir: Path, seed_texts: dict[str, str]) -> list[Probl
 
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Sentences of a text: blank lines and short unpunctuated lines (headings, captions) end a block too."""
+    """Sentences of a text: blank lines and headings (or captions) end a block too. A heading is a short
+    unpunctuated line that starts a block and is followed by a blank line or a capital: a hard-wrapped sentence
+    ("… agreed to remove the" / "missiles from Cuba.") goes on in lower case, or from the middle of a block."""
     block_start, position = None, 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
         stripped = line.strip()
-        if stripped and block_start is None:
+        starts_block = block_start is None
+        if stripped and starts_block:
             block_start = position + len(line) - len(line.lstrip())
         position += len(line)
-        heading = stripped and len(stripped) < 60 and stripped[-1] not in ".!?:,;\"”’'-–—"
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        heading = (
+            starts_block
+            and stripped
+            and len(stripped) < 60
+            and stripped[-1] not in ".!?:,;\"”’'-–—"
+            and (not following or not following[0].islower())
+        )
         if block_start is not None and (not stripped or heading):
             yield from split_sentences(text, block_start, position)
             block_start = None

@@ -170,3 +170,22 @@ def test_left_out_lines_that_leave_nothing_out_are_warned_about(project):
             "seeds/README.md:8:1: warning: the words in quotes are not in cuba-essay.txt, so nothing is left out; "
             "copy them from the text [left-out]",
         ]
+
+
+def test_a_hard_wrapped_sentence_is_one_passage_and_a_heading_is_not_part_of_it():
+    from build_deck import sentence_spans
+
+    text = (
+        "Cuba, 1962\n\n"
+        "On 28 October 1962 Khrushchev agreed to remove the\n"
+        "missiles from Cuba. Kennedy promised not to invade.\n\n"
+        "Nikita Khrushchev\n"
+        "Born in 1894 in Kalinovka.\n"
+    )
+    assert [text[start:end] for start, end in sentence_spans(text)] == [
+        "Cuba, 1962",
+        "On 28 October 1962 Khrushchev agreed to remove the\nmissiles from Cuba.",
+        "Kennedy promised not to invade.",
+        "Nikita Khrushchev",
+        "Born in 1894 in Kalinovka.",
+    ]
