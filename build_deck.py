@@ -1296,7 +1296,10 @@ def validate(project: Project) -> list[Problem]:
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
 PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
-PROMPT_FIELDS = ("event", "role", "context", "terms")
+# The fields a card's front shows as its question (TEMPLATES' fronts; a test keeps the two in step), less names and
+# quotations: a name is short by nature and a quotation keeps its words. A treaty's terms and a quote's context are
+# answers, not prompts (D5).
+PROMPT_FIELDS = ("event", "role")
 ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
 MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
 MONTH_PATTERNS = {number: re.compile(r"\b(?:" + "|".join(words) + r")\b") for number, words in MONTH_WORDS.items()}

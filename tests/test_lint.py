@@ -107,3 +107,26 @@ def test_suggest_dates_a_sentence_by_the_month_that_reads_as_a_date():
     assert guess_date("Jan Masaryk fell from a window in 1948.") == "1948"
     assert guess_date("Born in Ukraine on the 17 April,1894.") == "1894-04-17"
     assert guess_date("Mission 4 flew in April 1961 and landed on the 12th.") == "1961-04"
+
+
+def test_prompt_rules_judge_the_fronts_fields_only(project):
+    """The prompt lint reads what a card's front asks (its template's question fields), never an answer."""
+    import re
+
+    from build_deck import NOTE_FIELDS, PROMPT_FIELDS, TEMPLATES
+
+    on_fronts = {
+        field.lower()
+        for card_type, templates in TEMPLATES.items()
+        for template in templates
+        for field in re.findall(r"\{\{([A-Za-z]+)\}\}", template["qfmt"])
+        if field in NOTE_FIELDS[card_type]
+    }
+    assert set(PROMPT_FIELDS) == on_fronts - {"name", "text"}
+
+    # A short treaty terms (an answer) is not a short prompt.
+    (project / "cards/extra.yaml").write_text(
+        f'- id: c\n  type: treaty\n  themes: [arms-race]\n  name: "Partial Nuclear Test Ban Treaty"\n  date: 1963\n'
+        f'  parties: [USSR, USA, Britain]\n  terms: "No atmospheric tests"\n  source: {{{TEST_BAN}}}\n'
+    )
+    assert "[prompt-short]" not in run("validate").stderr
