@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -106,6 +107,15 @@ def test_every_rule_has_a_case():
         "left-out": "test_left_out_lines_that_leave_nothing_out_are_warned_about",
     } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"}
     assert set(RULES) - {case[2] for case in CASES} - set(elsewhere) == set()
+    # ...and the tests named there exist (a deleted test would otherwise leave its rule untested, silently).
+    tests = Path(__file__).parent
+    source = "\n".join(path.read_text() for path in tests.glob("test_*.py"))
+    missing = [
+        where
+        for where in elsewhere.values()
+        if not ((tests / where).is_file() if where.endswith(".py") else f"def {where}(" in source)
+    ]
+    assert missing == []
 
 
 def test_a_mapping_key_must_be_text(project):
