@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
 
 from conftest import run
 
@@ -25,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 TEMPLATES_PER_TYPE = {"date": 1, "person": 2, "treaty": 2, "quote": 1}  # Anki cards per note, as the issue lists them
 
-assert Path(CHROMIUM).exists(), "the preview tests need Debian's chromium: apt-get install chromium (.ci/run does)"
+pytestmark = pytest.mark.browser
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -69,7 +68,12 @@ def preview() -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the browser tests need playwright: pip install '.[test]'"
+    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip("the browser tests need Debian's chromium: apt-get install chromium (.ci/run does)")
+    with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
