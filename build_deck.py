@@ -950,7 +950,8 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
                 seen.add(text_of(item))
     elif key == "source":
         entries = value.items if isinstance(value, Items) else [value]
-        if isinstance(value, Items) and not value.items:
+        if (isinstance(value, Items) and not value.items) or is_empty(value):  # `source: []` or `source:`
+            entries = []
             yield Problem.error(
                 card.path, value, "field-empty", "'source' is empty; cite at least one {seed: …, quote: …}"
             )

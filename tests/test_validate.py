@@ -345,3 +345,14 @@ def test_without_libyaml_a_control_character_is_a_problem_at_its_character(monke
     root, problems = build_deck.parse_yaml('- id: "éé\x01x"\n'.encode(), "x.yaml")
     assert root is None
     assert [(p.line, p.col, p.rule) for p in problems] == [(1, 10, "text-control")]
+
+
+def test_an_empty_source_is_an_empty_field_like_every_other(project):
+    (project / "cards/extra.yaml").write_text(
+        '- id: c\n  type: date\n  themes: [berlin]\n  event: "The East German regime seals the border"\n'
+        "  date: 1961\n  source:\n"
+    )
+    problems = [row for row in run("validate").stderr.splitlines() if row.startswith("cards/extra.yaml")]
+    assert problems == [
+        "cards/extra.yaml:6:10: error: 'source' is empty; cite at least one {seed: …, quote: …} [field-empty]"
+    ]
