@@ -1303,7 +1303,6 @@ PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his"
 PROMPT_FIELDS = ("event", "role")
 ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
 MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
-MONTH_PATTERNS = {number: re.compile(r"\b(?:" + "|".join(words) + r")\b") for number, words in MONTH_WORDS.items()}
 MONTH_NUMBERS = {word: number for number, words in MONTH_WORDS.items() for word in words}
 ANY_MONTH = re.compile(r"\b(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\b")
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
@@ -1722,6 +1721,9 @@ class SeedCoverage:
     uncited: list  # most fact-dense first
 
 
+LEFT_OUT_LINE = re.compile(r'- `([^`]+)`: "(.+)" — (.+)')  # - `SEED`: "excerpt" — reason
+
+
 def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
     """(seed, excerpt, reason) for each passage `seeds/README.md` lists under `## Left out` as
     - `SEED`: "excerpt" — reason"""
@@ -1729,7 +1731,7 @@ def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
     if not path.is_file():
         return []
     section = path.read_bytes().decode("utf-8", errors="replace").partition("\n## Left out")[2].split("\n## ")[0]
-    return re.findall(r'^- `([^`]+)`: "(.+)" — (.+)$', section, flags=re.M)
+    return [match.groups() for match in map(LEFT_OUT_LINE.fullmatch, section.splitlines()) if match]
 
 
 def left_out_problems(seeds_dir: Path, seed_texts: dict[str, str]) -> list[Problem]:
@@ -1746,7 +1748,7 @@ def left_out_problems(seeds_dir: Path, seed_texts: dict[str, str]) -> list[Probl
             continue
         if not inside or not line.startswith("- "):
             continue
-        match = re.fullmatch(r'- `([^`]+)`: "(.+)" — (.+)', line)
+        match = LEFT_OUT_LINE.fullmatch(line)
         if match is None:
             message = 'this line does not read; write - `SEED`: "the exact words" — why it is left out'
         elif match[1] not in seed_texts:
