@@ -1724,30 +1724,32 @@ class SeedCoverage:
 LEFT_OUT_LINE = re.compile(r'- `([^`]+)`: "(.+)" — (.+)')  # - `SEED`: "excerpt" — reason
 
 
-def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
-    """(seed, excerpt, reason) for each passage `seeds/README.md` lists under `## Left out` as
-    - `SEED`: "excerpt" — reason"""
+def left_out_lines(seeds_dir: Path) -> list[tuple[int, str]]:
+    """(line number, line) for each list item under `## Left out` in seeds/README.md."""
     path = seeds_dir / "README.md"
     if not path.is_file():
         return []
-    section = path.read_bytes().decode("utf-8", errors="replace").partition("\n## Left out")[2].split("\n## ")[0]
-    return [match.groups() for match in map(LEFT_OUT_LINE.fullmatch, section.splitlines()) if match]
+    items, inside = [], False
+    for number, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+        if line.startswith("## "):
+            inside = line.rstrip() == "## Left out"
+        elif inside and line.startswith("- "):
+            items.append((number, line))
+    return items
+
+
+def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
+    """(seed, excerpt, reason) for each passage `seeds/README.md` lists under `## Left out` as
+    - `SEED`: "excerpt" — reason"""
+    return [match.groups() for _, line in left_out_lines(seeds_dir) if (match := LEFT_OUT_LINE.fullmatch(line))]
 
 
 def left_out_problems(seeds_dir: Path, seed_texts: dict[str, str]) -> list[Problem]:
     """Warnings for the `## Left out` lines that would silently leave nothing out: a line that does not read as
     - `SEED`: "excerpt" — reason, names no seed, or quotes words that are not in that seed."""
-    path = seeds_dir / "README.md"
-    if not path.is_file():
-        return []
-    shown, problems, inside = shown_path(path), [], False
+    shown, problems = shown_path(seeds_dir / "README.md"), []
     folded = {name: fold(text) for name, text in seed_texts.items()}
-    for number, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
-        if line.startswith("## "):
-            inside = line.rstrip() == "## Left out"
-            continue
-        if not inside or not line.startswith("- "):
-            continue
+    for number, line in left_out_lines(seeds_dir):
         match = LEFT_OUT_LINE.fullmatch(line)
         if match is None:
             message = 'this line does not read; write - `SEED`: "the exact words" — why it is left out'
@@ -2941,8 +2943,7 @@ def deck_or_fail(cards_dir: Path) -> Deck:
     """The deck, for commands that need only it: its problems, if any, and a pointer to `validate`."""
     deck, problems = load_deck(cards_dir)
     if deck is None:
-        for line in format_problems(problems, "text"):
-            click.echo(line, err=True)
+        echo_problems(problems)
         raise click.ClickException(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
     return deck
 
@@ -2955,6 +2956,11 @@ def deck_slug(deck: Deck) -> str:
 def fail(message: str):
     click.echo(f"build-deck: {message}", err=True)
     sys.exit(1)
+
+
+def echo_problems(problems: list[Problem]) -> None:
+    for line in format_problems(problems, "text"):
+        click.echo(line, err=True)
 
 
 def format_problems(problems: list[Problem], output_format: str) -> list[str]:
@@ -3194,8 +3200,7 @@ def themes(cards_dir, seeds_dir):
     cards, problems, _ = load_cards(cards_dir)
     if problems:
         # Counts without the cards of a broken file would be wrong, not partial.
-        for line in format_problems(problems, "text"):
-            click.echo(line, err=True)
+        echo_problems(problems)
         fail("cannot count the cards until every card file reads; fix the problems above")
     live = [card for card in cards if not card.retired]
     width = max(len("(all)"), *(len(theme.id) for theme in deck.themes))
@@ -3248,11 +3253,9 @@ def load_for_coverage(cards_dir: Path, seeds_dir: Path):
     seed_texts, problems = read_seeds(seeds_dir)
     if seed_texts is None or problems:
         # A missing or unreadable text would show as nothing to cover: a wrong answer, not an empty one.
-        for line in format_problems(problems, "text"):
-            click.echo(line, err=True)
+        echo_problems(problems)
         fail("cannot read every text in the seeds folder; fix the problems above")
-    for line in format_problems(left_out_problems(seeds_dir, seed_texts), "text"):
-        click.echo(line, err=True)
+    echo_problems(left_out_problems(seeds_dir, seed_texts))
     citations, sentences = read_for_coverage(cards_dir, seed_texts)
     return deck, citations, coverage(seed_texts, sentences, citations, load_left_out(seeds_dir))
 
