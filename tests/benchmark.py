@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from build_deck import MONTHS  # noqa: E402  (the tool under test, from this checkout)
+from deckbuild.text import MONTHS  # noqa: E402  (the tool under test, from this checkout)
 
 WORDS = ["treaty", "summit", "missile", "border", "party", "congress", "leader", "speech", "crisis", "bloc", "reform", "alliance", "pact", "army", "minister", "delegation", "premier", "secretary", "rival", "satellite", "ultimatum", "wall", "embargo", "aid"]  # fmt: skip
 SEEDS = 100
@@ -39,7 +39,7 @@ FLOOR = textwrap.dedent(
     import gc, sys, yaml, genanki
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
-    from build_deck import CSS, NOTE_FIELDS, NOTE_TYPE_IDS, TEMPLATES
+    from deckbuild.notetypes import CSS, NOTE_FIELDS, NOTE_TYPE_IDS, TEMPLATES
     cards_dir, out = Path(sys.argv[1]), sys.argv[2]
     gc.disable()
     cards = [card for path in sorted(cards_dir.glob("c*.yaml")) for card in yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)]

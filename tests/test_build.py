@@ -263,10 +263,10 @@ def test_themes_with_short_ids_align_and_a_broken_card_file_fails(project):
 
 
 def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(project, monkeypatch):
-    import build_deck
+    from deckbuild import parallel
 
     run("build", "-o", "one-process.apkg", env=EPOCH)
-    monkeypatch.setattr(build_deck, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     assert run("build", "-o", "two-processes.apkg", env=EPOCH).exit_code == 0
     assert (project / "one-process.apkg").read_bytes() == (project / "two-processes.apkg").read_bytes()
 

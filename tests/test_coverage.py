@@ -173,7 +173,7 @@ def test_left_out_lines_that_leave_nothing_out_are_warned_about(project):
 
 
 def test_a_hard_wrapped_sentence_is_one_passage_and_a_heading_is_not_part_of_it():
-    from build_deck import sentence_spans
+    from deckbuild.text import sentence_spans
 
     text = (
         "Cuba, 1962\n\n"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from build_deck import cli
 from conftest import ROOT, run, shipped_cards
+from deckbuild.cli import cli
 
 README = (ROOT / "README.md").read_text()
 
@@ -61,7 +61,7 @@ def test_the_readme_shows_the_real_coverage(monkeypatch):
 
 
 def test_contributing_explains_every_rule():
-    from build_deck import RULES
+    from deckbuild.model import RULES
 
     contributing = (ROOT / "CONTRIBUTING.md").read_text()
     assert [rule for rule in RULES if f"`{rule}`" not in contributing] == []

@@ -101,7 +101,7 @@ def test_a_month_or_day_counts_only_where_it_reads_as_a_date(project, sentence, 
 
 
 def test_suggest_dates_a_sentence_by_the_month_that_reads_as_a_date():
-    from build_deck import guess_date
+    from deckbuild.suggest import guess_date
 
     assert guess_date("Stalin died in 1953, and in March 1956 Khrushchev spoke.") == "1956-03"
     assert guess_date("Jan Masaryk fell from a window in 1948.") == "1948"
@@ -113,7 +113,8 @@ def test_prompt_rules_judge_the_fronts_fields_only(project):
     """The prompt lint reads what a card's front asks (its template's question fields), never an answer."""
     import re
 
-    from build_deck import NOTE_FIELDS, PROMPT_FIELDS, TEMPLATES
+    from deckbuild.lint import PROMPT_FIELDS
+    from deckbuild.notetypes import NOTE_FIELDS, TEMPLATES
 
     on_fronts = {
         field.lower()

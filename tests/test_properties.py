@@ -8,7 +8,8 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from build_deck import MONTHS, dated_months, fold, folded_positions, parse_date, sentence_spans
+from deckbuild.coverage import folded_positions
+from deckbuild.text import MONTHS, dated_months, fold, parse_date, sentence_spans
 
 TEXT = st.text(alphabet=st.sampled_from(list("ab C.\n\t  ’“”–—-'\"")), max_size=80)
 

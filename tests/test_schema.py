@@ -8,8 +8,9 @@ import shutil
 import pytest
 from jsonschema import Draft202012Validator
 
-from build_deck import Fields, Items, Text, parse_yaml
 from conftest import FIXTURES, ROOT, run
+from deckbuild.model import Fields, Items, Text
+from deckbuild.yamlnodes import parse_yaml
 
 # Invalid fixtures whose problem is one of shape, which a schema can see (the others need the seeds or other files).
 STRUCTURAL = [

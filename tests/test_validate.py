@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from build_deck import LINT_RULES, RULES
 from conftest import FIXTURES, run
+from deckbuild.lint import LINT_RULES
+from deckbuild.model import RULES
 
 INVALID = FIXTURES / "invalid"
 
@@ -66,9 +67,9 @@ def test_without_libyaml_each_invalid_input_is_reported_at_the_same_place(
     """PyYAML built without libyaml (the pure-Python parser) gives the same problems at the same line:col."""
     import yaml
 
-    import build_deck
+    from deckbuild import yamlnodes
 
-    monkeypatch.setattr(build_deck, "_Parser", yaml.SafeLoader)
+    monkeypatch.setattr(yamlnodes, "_Parser", yaml.SafeLoader)
     path = install(fixture)
     result = run("validate")
     problems = [line for line in result.stderr.splitlines() if line.endswith(f"[{rule}]")]
@@ -194,7 +195,7 @@ def test_values_stay_text(project):
     text = (project / "cards/berlin.yaml").read_text()
     (project / "cards/berlin.yaml").write_text(text.replace('"The Wall stood until 1989."', "no"))
     assert run("validate").exit_code == 0
-    from build_deck import load_cards
+    from deckbuild.project import load_cards
 
     cards, _, _ = load_cards(project / "cards")
     wall = next(card for card in cards if card.id == "berlin-wall")
@@ -339,10 +340,10 @@ def test_an_empty_card_file_is_told_to_hold_cards_whatever_its_name(project):
 def test_without_libyaml_a_control_character_is_a_problem_at_its_character(monkeypatch):
     import yaml
 
-    import build_deck
+    from deckbuild import yamlnodes
 
-    monkeypatch.setattr(build_deck, "_Parser", yaml.SafeLoader)
-    root, problems = build_deck.parse_yaml('- id: "éé\x01x"\n'.encode(), "x.yaml")
+    monkeypatch.setattr(yamlnodes, "_Parser", yaml.SafeLoader)
+    root, problems = yamlnodes.parse_yaml('- id: "éé\x01x"\n'.encode(), "x.yaml")
     assert root is None
     assert [(p.line, p.col, p.rule) for p in problems] == [(1, 10, "text-control")]
 

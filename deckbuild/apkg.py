@@ -1,0 +1,113 @@
+"""Compiling cards into an Anki package with genanki, and writing it byte-reproducibly."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path
+
+import genanki
+
+from deckbuild.files import ZIP_EPOCH
+from deckbuild.model import CARD_TYPES, Card, Project, Selection
+from deckbuild.notetypes import (
+    CSS,
+    NOTE_FIELDS,
+    NOTE_TYPE_IDS,
+    NOTE_TYPE_NAMES,
+    TEMPLATES,
+    escape,
+    note_fields,
+    note_hash,
+    note_tags,
+    note_type_hash,
+)
+from deckbuild.release import modification_time
+from deckbuild.selection import subset_deck_id, subset_deck_name
+
+
+class _NoteType(genanki.Model):
+    """A note type whose modification time is its own, not the build's: Anki re-imports it only when it changed."""
+
+    def __init__(self, *args, mod: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def to_json(self, timestamp, deck_id):
+        return super().to_json(self.mod, deck_id)
+
+
+class _Note(genanki.Note):
+    """A note whose modification time is when its content last changed (genanki stamps one time on all notes)."""
+
+    def __init__(self, *args, mod: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor, timestamp, deck_id, id_gen):
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+    def _check_invalid_html_tags_in_fields(self):
+        pass  # every field is escaped by note_fields; genanki's check would only cost time
+
+
+def compile_deck(
+    project: Project, cards: list[Card], selection: Selection, fallback_mod: int
+) -> tuple[genanki.Deck, int]:
+    """(the genanki deck, the package timestamp). The timestamp is the latest modification time, so that the same
+    inputs always give the same package."""
+    deck = project.deck
+    note_types = {
+        card_type: _NoteType(
+            NOTE_TYPE_IDS[card_type],
+            NOTE_TYPE_NAMES[card_type],
+            fields=[{"name": name} for name in NOTE_FIELDS[card_type]],
+            templates=[dict(template) for template in TEMPLATES[card_type]],  # genanki writes into these dicts
+            css=CSS,
+            mod=modification_time(project.released.note_types.get(card_type), note_type_hash(card_type), fallback_mod),
+        )
+        for card_type in CARD_TYPES
+    }
+    anki_deck = genanki.Deck(
+        subset_deck_id(deck, selection), subset_deck_name(deck, selection), escape(deck.description)
+    )
+    latest = max((note_type.mod for note_type in note_types.values()), default=fallback_mod)
+    for card in cards:
+        fields, tags = note_fields(card, deck), note_tags(card, deck)
+        mod = modification_time(project.released.cards.get(card.id), note_hash(card.type, fields, tags), fallback_mod)
+        latest = max(latest, mod)
+        anki_deck.add_note(
+            _Note(
+                model=note_types[card.type],
+                fields=fields,
+                tags=tags,
+                # The GUID hangs on the full deck's id and the card id only: text edits and subset decks keep it.
+                guid=genanki.guid_for(deck.id, card.id),
+                mod=mod,
+            )
+        )
+    for note_type in note_types.values():
+        anki_deck.add_model(note_type)
+    return anki_deck, latest
+
+
+def write_package(anki_deck: genanki.Deck, path: Path, timestamp: int) -> None:
+    """The .apkg: a zip of the SQLite collection and an empty media map, with fixed dates and order."""
+    handle, database = tempfile.mkstemp(suffix=".anki2")
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(database)
+        genanki.Package(anki_deck).write_to_db(connection.cursor(), timestamp, itertools.count(timestamp * 1000))
+        connection.commit()
+        connection.close()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+            for name, data in (("collection.anki2", Path(database).read_bytes()), ("media", b"{}")):
+                entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+                entry.external_attr = 0o644 << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                package.writestr(entry, data)
+    finally:
+        Path(database).unlink(missing_ok=True)

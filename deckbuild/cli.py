@@ -1,0 +1,432 @@
+"""The command line: parse arguments, call the stages, print problems, choose the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+import deckbuild.parallel
+from deckbuild.apkg import compile_deck, write_package
+from deckbuild.coverage import coverage, left_out_problems, load_left_out, read_for_coverage
+from deckbuild.files import atomic_output, shown_path
+from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, Deck, Problem, Project, Selection
+from deckbuild.parallel import run_beside
+from deckbuild.preview import render_preview
+from deckbuild.project import DECK_FILE, RELEASED_FILE, load_cards, load_deck, load_project, read_seeds
+from deckbuild.release import write_released
+from deckbuild.rules import validate
+from deckbuild.schema import card_schema, deck_schema
+from deckbuild.selection import select
+from deckbuild.suggest import draft_card, theme_vocabularies
+from deckbuild.text import ASCII_NUMBER, did_you_mean, plural, slugify
+from deckbuild.version import __version__
+from deckbuild.yamlnodes import gc_paused
+
+
+@contextlib.contextmanager
+def reported_write_errors(path: Path):
+    """A file that cannot be written (a folder in the way, no permission, a full disk) is a message, not a traceback."""
+    try:
+        yield
+    except OSError as error:
+        raise click.ClickException(f"cannot write {shown_path(path)}: {error.strerror or error}") from error
+
+
+def deck_or_fail(cards_dir: Path) -> Deck:
+    """The deck, for commands that need only it: its problems, if any, and a pointer to `validate`."""
+    deck, problems = load_deck(cards_dir)
+    if deck is None:
+        echo_problems(problems)
+        raise click.ClickException(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
+    return deck
+
+
+def deck_slug(deck: Deck) -> str:
+    """The file name of the deck's outputs: dist/<slug>.apkg, dist/<slug>.html."""
+    return slugify(deck.name) or "deck"
+
+
+def fail(message: str):
+    click.echo(f"build-deck: {message}", err=True)
+    sys.exit(1)
+
+
+def echo_problems(problems: list[Problem]) -> None:
+    for line in format_problems(problems, "text"):
+        click.echo(line, err=True)
+
+
+def format_problems(problems: list[Problem], output_format: str) -> list[str]:
+    if output_format == "github":
+        return [
+            f"::{p.severity} file={github_escape(p.path, True)},line={p.line},col={p.col}::"
+            f"{github_escape(f'{p.message} [{p.rule}]')}"
+            for p in problems
+        ]
+    return [f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message} [{p.rule}]" for p in problems]
+
+
+def github_escape(text: str, is_property: bool = False) -> str:
+    """GitHub's workflow-command escaping: a message quoting a contributor's text stays one annotation."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
+
+
+def report(project: Project, problems: list[Problem], output_format: str, strict: bool) -> bool:
+    """Print every problem and a summary on stderr; True when the project is good enough to go on."""
+    for line in format_problems(problems, output_format):
+        click.echo(line, err=True)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    click.echo(
+        f"{plural(project.files_checked, 'file')} checked, {len(project.cards)} cards, "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}",
+        err=True,
+    )
+    return errors == 0 and not (strict and warnings)
+
+
+def build_time() -> int:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return int(time.time())
+    if not ASCII_NUMBER.fullmatch(value.strip()) or int(value) > LATEST_TIME:
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
+    if int(value) < EARLIEST_TIME:
+        # genanki numbers notes from time × 1000: at 0 the first note id is 0, which breaks a learner's collection.
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH={value.strip()} is before 2000-01-01; a deck cannot be built then (give the time of "
+            "the release, e.g. the last commit's: git log -1 --format=%ct)"
+        )
+    return int(value)
+
+
+def folder_options(command):
+    command = click.option(
+        "--seeds",
+        "seeds_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="seeds",
+        show_default=True,
+        help="Folder of the source texts that cards cite.",
+    )(command)
+    command = click.option(
+        "--cards",
+        "cards_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="cards",
+        show_default=True,
+        help="Folder of deck.yaml and the card files.",
+    )(command)
+    return command
+
+
+def check_options(command):
+    command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
+    command = click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "github"]),
+        default="text",
+        show_default=True,
+        help="How to print problems: file:line:col lines, or GitHub annotations.",
+    )(command)
+    return command
+
+
+def choose(values: tuple[str, ...], known: list[str], option: str) -> tuple[str, ...]:
+    for value in values:
+        if value not in known:
+            hint = did_you_mean(value, known) or f" (choose from {', '.join(known)})"
+            raise click.BadParameter(f"unknown {option[2:]} '{value}'{hint}", param_hint=option)
+    return tuple(dict.fromkeys(values))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="build-deck")
+def cli():
+    """Build an Anki deck from YAML fact cards that cite their source texts.
+
+    Every command works on the cards/ and seeds/ folders of the current directory; --cards and --seeds point
+    elsewhere. Run `build-deck COMMAND --help` for the details of a command.
+    """
+
+
+@cli.command("validate")
+@folder_options
+@check_options
+def validate_command(cards_dir: Path, seeds_dir: Path, output_format: str, strict: bool):
+    """Check every card and report every problem at once.
+
+    Problems go to stderr as `path:line:col: error|warning: message [rule-id]`, then a summary line. Exits 0 when
+    there are no errors (with --strict: no warnings either), 1 otherwise.
+    """
+    with gc_paused():
+        project = load_project(cards_dir, seeds_dir)
+        if not report(project, validate(project), output_format, strict):
+            sys.exit(1)
+
+
+@cli.command()
+@folder_options
+@check_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the package [default: dist/<slug of the deck name>.apkg].",
+)
+@click.option(
+    "--theme",
+    "themes",
+    multiple=True,
+    metavar="ID",
+    help="Only cards with this theme (repeat for any of several themes).",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="TYPE",
+    help=f"Only cards of this type: {', '.join(CARD_TYPES)} (repeatable). Combines with --theme as AND.",
+)
+@click.option(
+    "--each-theme",
+    is_flag=True,
+    help="Also write one package per theme beside the full deck, as <deck-slug>--<theme-id>.apkg.",
+)
+def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, each_theme):
+    """Validate, then compile the cards into an Anki package (.apkg).
+
+    Writes nothing when there is any error. The package is written atomically and is byte-identical for the same
+    inputs and SOURCE_DATE_EPOCH. Each note's modification time comes from cards/released.json (see `release`),
+    so that re-importing a new version updates exactly the notes that changed.
+    """
+    with gc_paused():
+        project = load_project(cards_dir, seeds_dir)
+        deck = project.deck
+        if deck is None:  # nothing to compile: report why
+            report(project, validate(project), output_format, strict)
+            fail("not built; fix the errors above")
+        if each_theme and (themes or types):
+            raise click.UsageError(
+                "--each-theme builds the full deck and one deck per theme; leave out --theme and --type"
+            )
+        selection = Selection(
+            choose(themes, [t.id for t in deck.themes], "--theme"), choose(types, list(CARD_TYPES), "--type")
+        )
+        cards = select(project.cards, selection)
+        path = output or Path("dist") / f"{deck_slug(deck)}.apkg"
+        with reported_write_errors(path), atomic_output(path) as temporary:
+
+            def compile_and_write():
+                anki_deck, timestamp = compile_deck(project, cards, selection, build_time())
+                write_package(anki_deck, temporary, timestamp)
+                return anki_deck.name
+
+            problems, built = run_beside(
+                lambda: validate(project),
+                compile_and_write,
+                parallel=len(cards) >= deckbuild.parallel.PARALLEL_FROM,  # read at call time: tests lower it
+                passed=lambda problems: not any(p.severity == "error" for p in problems),
+            )
+            if not report(project, problems, output_format, strict):
+                fail("not built; fix the errors above")
+            if not cards:
+                fail("no card matches that selection; nothing written" if themes or types else "the deck has no cards")
+            if isinstance(built, BaseException):
+                raise built
+        click.echo(f'wrote {shown_path(path)}: {plural(len(cards), "note")}, deck "{built}"')
+        for theme in deck.themes if each_theme else ():
+            theme_selection = Selection(themes=(theme.id,))
+            theme_cards = select(project.cards, theme_selection)
+            if not theme_cards:
+                click.echo(
+                    f"build-deck: no deck for theme '{theme.id}': it has no cards that are not retired", err=True
+                )
+                continue  # validate has warned too (theme-unused)
+            theme_path = path.parent / f"{deck_slug(deck)}--{theme.id}.apkg"
+            anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
+            with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:
+                write_package(anki_deck, temporary, timestamp)
+            click.echo(f'wrote {shown_path(theme_path)}: {plural(len(theme_cards), "note")}, deck "{anki_deck.name}"')
+
+
+@cli.command("preview")
+@folder_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the page [default: dist/<slug of the deck name>.html].",
+)
+def preview_command(cards_dir, seeds_dir, output):
+    """Validate, then write the deck as one HTML page to check the cards in a browser.
+
+    The page shows every card front and back as Anki will, with its themes, type and source; filter it by theme and
+    type, search it, and copy the `build-deck build` command that makes a deck of what is shown. It is self-contained
+    (no network): open it from a USB stick, or print the selection as a question and answer sheet. Writes nothing when
+    there is any error; warnings are reported and do not stop it.
+    """
+    with gc_paused():
+        project = load_project(cards_dir, seeds_dir)
+        if not report(project, validate(project), "text", strict=False) or project.deck is None:
+            fail("no preview written; fix the errors above")
+        deck = project.deck
+        path = output or Path("dist") / f"{deck_slug(deck)}.html"
+        page = render_preview(deck, project.cards)
+        with reported_write_errors(path), atomic_output(path) as temporary:
+            temporary.write_text(page, encoding="utf-8", newline="\n")
+    click.echo(f"wrote {shown_path(path)}: {plural(len(project.cards), 'card')}")
+
+
+@cli.command()
+@folder_options
+def themes(cards_dir, seeds_dir):
+    """List the deck's themes with their card counts (retired cards not counted)."""
+    deck = deck_or_fail(cards_dir)
+    cards, problems, _ = load_cards(cards_dir)
+    if problems:
+        # Counts without the cards of a broken file would be wrong, not partial.
+        echo_problems(problems)
+        fail("cannot count the cards until every card file reads; fix the problems above")
+    live = [card for card in cards if not card.retired]
+    width = max(len("(all)"), *(len(theme.id) for theme in deck.themes))
+    for theme in deck.themes:
+        count = sum(theme.id in card.themes for card in live)
+        click.echo(f"{theme.id:<{width}}  {count:>4}  {theme.title}")
+    click.echo(f"{'(all)':<{width}}  {len(live):>4}  {deck.name}")
+
+
+@cli.command()
+@folder_options
+def release(cards_dir, seeds_dir):
+    """Record the current cards in cards/released.json before a release.
+
+    Each card's content hash and modification time (SOURCE_DATE_EPOCH, or now, for new and changed cards) is
+    recorded; unchanged cards keep their time, so learners' notes update only when their card changed. Commit the
+    file with the release. A released id can never be removed afterwards: retire the card instead.
+    """
+    with gc_paused():
+        project = load_project(cards_dir, seeds_dir)
+        if not report(project, validate(project), "text", strict=False):
+            fail("nothing recorded; fix the errors above")
+        path = cards_dir / RELEASED_FILE
+        with reported_write_errors(path):
+            new, changed, unchanged = write_released(project, path, build_time())
+        click.echo(f"recorded {shown_path(path)}: {new} new, {changed} changed, {unchanged} unchanged")
+
+
+@cli.command()
+@folder_options
+@click.option("--deck", "for_deck", is_flag=True, help="The schema of deck.yaml instead of a card file.")
+def schema(cards_dir, seeds_dir, for_deck):
+    """Print the JSON Schema of a card file (or, with --deck, of deck.yaml).
+
+    Editors use it for completion and early errors: the card files start with
+    `# yaml-language-server: $schema=card.schema.json`, the schema written to cards/ by
+    `build-deck schema > cards/card.schema.json`. The themes and seed names are this project's.
+    """
+    if for_deck:
+        document = deck_schema()
+    else:
+        deck, _ = load_deck(cards_dir)
+        seed_names = sorted(read_seeds(seeds_dir)[0] or {})
+        document = card_schema(deck, seed_names)
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def load_for_coverage(cards_dir: Path, seeds_dir: Path):
+    deck = deck_or_fail(cards_dir)
+    seed_texts, problems = read_seeds(seeds_dir)
+    if seed_texts is None or problems:
+        # A missing or unreadable text would show as nothing to cover: a wrong answer, not an empty one.
+        echo_problems(problems)
+        fail("cannot read every text in the seeds folder; fix the problems above")
+    echo_problems(left_out_problems(seeds_dir, seed_texts))
+    citations, sentences = read_for_coverage(cards_dir, seed_texts)
+    return deck, citations, coverage(seed_texts, sentences, citations, load_left_out(seeds_dir))
+
+
+@cli.command("coverage")
+@folder_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table and a list, or JSON for machines.",
+)
+def coverage_command(cards_dir, seeds_dir, output_format):
+    """Show which fact-bearing passages of the texts the cards cite.
+
+    A passage is a sentence with a year or a date, a quotation, a treaty word (treaty, pact, agreement, alliance…)
+    or a named person; page furniture is skipped and a passage repeated in a text counts once. A card cites a
+    passage when one of its source excerpts overlaps it; passages listed under `## Left out` in seeds/README.md are
+    counted apart. Lists the uncited passages as seed:line, most fact-dense first.
+    """
+    with gc_paused():
+        _, _, report = load_for_coverage(cards_dir, seeds_dir)
+    if output_format == "json":
+        seeds = [
+            {
+                "seed": r.seed,
+                "passages": len(r.passages),
+                "cited": len(r.cited),
+                "left_out": len(r.left_out),
+                "uncited": [{"line": p.line, "text": p.text, "facts": list(p.facts)} for p in r.uncited],
+            }
+            for r in report
+        ]
+        total = {key: sum(seed[key] for seed in seeds) for key in ("passages", "cited", "left_out")}
+        click.echo(json.dumps({"total": total, "seeds": seeds}, ensure_ascii=False, indent=2))
+        return
+    width = max([len(r.seed) for r in report] + [5])
+    click.echo(f"{'seed':<{width}}  passages  cited  left out  uncited")
+    for r in report:
+        click.echo(
+            f"{r.seed:<{width}}  {len(r.passages):>8}  {len(r.cited):>5}  {len(r.left_out):>8}  {len(r.uncited):>7}"
+        )
+    totals = [sum(len(getattr(r, key)) for r in report) for key in ("passages", "cited", "left_out", "uncited")]
+    click.echo(f"{'total':<{width}}  {totals[0]:>8}  {totals[1]:>5}  {totals[2]:>8}  {totals[3]:>7}")
+    uncited = sorted((p for r in report for p in r.uncited), key=lambda p: (-len(p.facts), p.seed, p.line))
+    if uncited:
+        lines = [f"{p.seed}:{p.line}: [{', '.join(p.facts)}] {p.text}" for p in uncited]
+        click.echo("\nuncited, most fact-dense first:\n" + "\n".join(lines))
+
+
+@cli.command()
+@folder_options
+@click.argument("seed_names", metavar="[SEED]...", nargs=-1)
+def suggest(cards_dir, seeds_dir, seed_names):
+    """Print draft cards, as YAML, for the passages no card cites yet.
+
+    SEED is a seed's file name or a path to it; without one, every seed. Each draft has the passage as its source
+    excerpt, a guessed type, id and themes, and the date when the text gives one; comments mark what to CHECK and what
+    to write (TODO). Paste a draft into a card file, finish it, and run `build-deck validate`.
+    """
+    with gc_paused():
+        deck, citations, report = load_for_coverage(cards_dir, seeds_dir)
+    known = [r.seed for r in report]
+    wanted = {Path(name).name for name in seed_names}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        message = f"no seed '{unknown[0]}' in {shown_path(seeds_dir)}{did_you_mean(unknown[0], known)}"
+        raise click.BadParameter(message, param_hint="SEED")
+    taken = set(citations.ids)
+    vocabularies = theme_vocabularies(deck)
+    drafts = [
+        draft_card(p, deck, vocabularies, citations.people, taken)
+        for r in report
+        if not wanted or r.seed in wanted
+        for p in r.uncited
+    ]
+    click.echo("\n".join(drafts) if drafts else "# every fact-bearing passage is cited or left out: nothing to suggest")

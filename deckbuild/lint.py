@@ -1,0 +1,174 @@
+"""Card lint: the rules of good flashcards, as warnings a card may silence with a reason."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from deckbuild.model import DATE_FIELDS, Card, Items, Problem
+from deckbuild.text import DATE_PATTERN, WORD, YEAR, dated_months, name_words, parse_date
+
+# Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
+PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
+
+
+# The fields a card's front shows as its question (TEMPLATES' fronts; a test keeps the two in step), less names and
+# quotations: a name is short by nature and a quotation keeps its words. A treaty's terms and a quote's context are
+# answers, not prompts (D5).
+PROMPT_FIELDS = ("event", "role")
+
+
+ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
+
+
+SENTENCE_BREAK = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Jr))[.!?]\s+[A-Z]"
+)  # not after an initial: "John F. Kennedy"
+
+
+MIN_PROMPT_WORDS = 4
+
+
+MAX_ANSWER_WORDS = 30
+
+
+MAX_LIST_ITEMS = 3
+
+
+def lint_card(card: Card) -> Iterator[Problem]:
+    """The rules of good flashcards, as warnings. A card silences one with `lint: {<rule>: <reason>}`."""
+    silenced = card.lint_exceptions()
+    for rule, check in LINT_CHECKS.items():
+        if rule in silenced:
+            continue
+        for node, rule_id, message in check(card):
+            yield Problem(
+                card.path,
+                node.line,
+                node.col,
+                "warning",
+                rule_id,
+                f"{message}; fix the card, or explain with 'lint: {{{rule_id}: <reason>}}'",
+            )
+
+
+def lint_answer_leak(card: Card):
+    """The answer stands in the question: the year in a date card's event, the name in a person's role..."""
+    years = [year for key in ("date", "end") for year in YEAR.findall(card.text(key))]
+    checks = {
+        "date": [("event", years, YEAR.findall, "the event states its own year")],
+        "treaty": [("name", years, YEAR.findall, "the treaty's name states its year")],
+        "person": [("role", name_words(card.text("name")), WORD.findall, "the role names the person")],
+        "quote": [("context", name_words(card.text("speaker")), WORD.findall, "the context names the speaker")],
+    }.get(card.type, [])
+    for key, answers, words_of, message in checks:
+        said = {word.lower() for word in words_of(card.text(key))}
+        leaked = next((answer for answer in answers if answer.lower() in said), None)
+        if leaked:
+            yield card.node.get(key), "answer-leak", f"{message} ('{leaked}'), which is what the card asks"
+
+
+def lint_prompt_pronoun(card: Card):
+    for key in PROMPT_FIELDS:
+        words = card.text(key).split()
+        if words and words[0].lower().strip(",.'\"") in PRONOUNS:
+            yield (
+                card.node.get(key),
+                "prompt-pronoun",
+                f"'{key}' starts with '{words[0]}', which means nothing out of context; name who or what",
+            )
+
+
+def lint_prompt_short(card: Card):
+    for key in PROMPT_FIELDS:
+        value = card.text(key)
+        if value and len(value.split()) < MIN_PROMPT_WORDS:
+            yield (
+                card.node.get(key),
+                "prompt-short",
+                f"'{key}' has fewer than {MIN_PROMPT_WORDS} words: too little to have exactly one right answer",
+            )
+
+
+def card_dates(card: Card) -> Iterator[tuple[str, re.Match]]:
+    """(field, match) for each well-formed date on the card; date-format reports the others."""
+    for key in DATE_FIELDS:
+        value = card.text(key)
+        match = value and DATE_PATTERN.fullmatch(value)
+        if match and parse_date(value):
+            yield key, match
+
+
+def lint_date_precision(card: Card):
+    """A date more precise than any cited excerpt: the month or day came from somewhere the card does not cite."""
+    excerpts = [excerpt for excerpt in card.folded_excerpts if excerpt]
+    for key, match in card_dates(card):
+        if not match.group(2) or not excerpts:
+            continue
+        month, day = int(match.group(2)), match.group(3)
+        stated = [list(dated_months(e)) for e in excerpts]
+        month_named = [dates for dates in stated if any(named == month for named, _, _ in dates)]
+        day_named = [dates for dates in month_named if day and (month, int(day)) in {(m, d) for m, d, _ in dates}]
+        if not month_named or (day and not day_named):
+            what = "day" if month_named else "month"
+            yield (
+                card.node.get(key),
+                "date-precision",
+                f"{key} '{match.group()}' gives a {what} that no cited excerpt states",
+            )
+
+
+def lint_year_not_in_source(card: Card):
+    excerpts = " ".join(card.folded_excerpts)
+    if not excerpts:
+        return
+    for key, match in card_dates(card):
+        if match.group(1) not in excerpts:
+            yield (
+                card.node.get(key),
+                "year-not-in-source",
+                f"{key} '{match.group()}': the year {match.group(1)} is in none of the cited excerpts",
+            )
+
+
+def lint_list_too_long(card: Card):
+    node = card.node.get("parties")
+    if isinstance(node, Items) and len(node.items) > MAX_LIST_ITEMS:
+        yield (
+            node,
+            "list-too-long",
+            f"{len(node.items)} parties: a list longer than {MAX_LIST_ITEMS} is hard to recall; group them (e.g. 'seven Eastern European states')",
+        )
+    for key in ("role", "terms"):
+        if card.text(key).count(",") >= MAX_LIST_ITEMS:
+            yield (
+                card.node.get(key),
+                "list-too-long",
+                f"'{key}' lists more than {MAX_LIST_ITEMS} things; keep one fact per card",
+            )
+
+
+def lint_answer_too_long(card: Card):
+    for key in ANSWER_FIELDS:
+        value = card.text(key)
+        if SENTENCE_BREAK.search(value) or len(value.split()) > MAX_ANSWER_WORDS:
+            yield (
+                card.node.get(key),
+                "answer-too-long",
+                f"'{key}' is longer than one short sentence; move the rest to notes",
+            )
+
+
+LINT_CHECKS = {  # rule id → the check; each yields (node, rule id, message)
+    "answer-leak": lint_answer_leak,
+    "prompt-pronoun": lint_prompt_pronoun,
+    "prompt-short": lint_prompt_short,
+    "date-precision": lint_date_precision,
+    "year-not-in-source": lint_year_not_in_source,
+    "list-too-long": lint_list_too_long,
+    "answer-too-long": lint_answer_too_long,
+}
+
+
+# The rules a card may silence: near-duplicate is checked across cards, in rule_prompts_distinct.
+LINT_RULES = ("near-duplicate", *LINT_CHECKS)

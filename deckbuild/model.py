@@ -1,0 +1,310 @@
+"""The data model: card types and their fields, problems, YAML nodes with positions, cards, themes, decks, projects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+from deckbuild.text import fold
+
+CARD_TYPES = ("date", "person", "treaty", "quote")
+
+
+COMMON_REQUIRED = ("id", "type", "themes", "source")
+
+
+COMMON_OPTIONAL = ("notes", "retired", "lint")
+
+
+TYPE_REQUIRED = {
+    "date": ("event", "date"),
+    "person": ("name", "role"),
+    "treaty": ("name", "date", "parties", "terms"),
+    "quote": ("text", "speaker", "context"),
+}
+
+
+TYPE_OPTIONAL = {"date": ("end",), "person": ("born", "died"), "treaty": (), "quote": ("date",)}
+
+
+LIST_FIELDS = ("themes", "parties")  # lists of text; `source` and `lint` have shapes of their own
+
+
+DATE_FIELDS = ("date", "end", "born", "died")
+
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+ID_MAX_LENGTH = 64
+
+
+TAG_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+LATEST_TIME = 253402300799  # 9999-12-31T23:59:59Z: the last time a calendar date can show
+
+
+EARLIEST_TIME = 946684800  # 2000-01-01T00:00:00Z: earlier build times make note ids that Anki cannot hold (0)
+
+
+HTML_PATTERN = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+
+
+NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})  # plain YAML nulls: an empty value, not the word "null"
+
+
+# Every rule a problem can name, with what it checks: the contract behind `[rule-id]` in every message.
+RULES = {
+    "yaml-syntax": "the file is YAML that parses",
+    "yaml-encoding": "the file is UTF-8",
+    "seed-encoding": "a source text in seeds/ is UTF-8",
+    "yaml-empty": "the file is not empty",
+    "yaml-duplicate-key": "no key appears twice in a mapping",
+    "yaml-alias": "no anchors (&name) or aliases (*name)",
+    "yaml-multi-doc": "one YAML document per file",
+    "yaml-tag": "no explicit tags such as !!python/object",
+    "yaml-key": "mapping keys are plain text",
+    "text-control": "no control characters in the text (Anki would split a note on them)",
+    "file-unreadable": "the file can be read",
+    "file-name": "card files end in .yaml (a .yml file would never be read)",
+    "top-level": "a card file is a list of cards",
+    "card-shape": "each card is a mapping of fields",
+    "field-required": "every required field is there",
+    "field-unknown": "no field the card type does not have",
+    "field-empty": "no empty value",
+    "field-shape": "text where text belongs, a list where a list does",
+    "id-format": "ids are kebab-case, at most 64 characters",
+    "id-unique": "no id is used twice",
+    "type-known": "the type is date, person, treaty or quote",
+    "theme-known": "every theme is one of deck.yaml's",
+    "theme-unused": "every theme of deck.yaml has cards (warning)",
+    "date-format": "dates are real calendar dates as YYYY, YYYY-MM or YYYY-MM-DD",
+    "date-order": "an end or a death is not before its start or birth",
+    "source-seed": "a source names a file in seeds/",
+    "source-quote": "a source's excerpt occurs in its seed",
+    "left-out": "a line under `## Left out` in seeds/README.md reads and names a passage of a seed (warning)",
+    "quote-text": "a quote card's quotation occurs in a cited seed",
+    "html-markup": "text that looks like HTML will show literally (warning)",
+    "duplicate-prompt": "no two cards of a type ask the same question",
+    "deck-missing": "cards/deck.yaml exists",
+    "deck-format": "deck.yaml has a deck id, name, tag prefix and themes",
+    "released-id": "a released card is never removed and never changes type",
+    "released-format": "cards/released.json reads",
+    "lint-known": "a lint exception names a lint rule",
+    "lint-reason": "a lint exception gives its reason",
+    # Card lint: warnings a card may silence with `lint: {<rule>: <reason>}`.
+    "near-duplicate": "no card asks nearly what another asks",
+    "answer-leak": "the question does not give the answer away",
+    "prompt-pronoun": "a prompt does not start with a pronoun",
+    "prompt-short": "a prompt has enough words to have one right answer",
+    "date-precision": "a date is no more precise than its excerpts",
+    "year-not-in-source": "a card's years appear in its excerpts",
+    "list-too-long": "no list longer than three",
+    "answer-too-long": "an answer is one short sentence",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    rule: str
+    message: str
+
+    def __post_init__(self):
+        if self.rule not in RULES:  # a programming error: every rule is documented in RULES
+            raise ValueError(f"unknown rule {self.rule!r}")
+
+    def sort_key(self):
+        return (self.path, self.line, self.col, self.rule, self.message)
+
+    @classmethod
+    def error(cls, path: str, node, rule: str, message: str) -> Problem:
+        """An error at a node (anything with a line and a column)."""
+        return cls(path, node.line, node.col, "error", rule, message)
+
+    @classmethod
+    def warning(cls, path: str, node, rule: str, message: str) -> Problem:
+        return cls(path, node.line, node.col, "warning", rule, message)
+
+
+class Text(NamedTuple):
+    """A YAML scalar, always read as text, with its 1-based position. (Tuples: a large deck has millions.)"""
+
+    value: str
+    line: int
+    col: int
+    plain: bool = False  # written without quotes: `~` and `null` then mean "empty"
+
+
+class Items(NamedTuple):
+    items: list
+    line: int
+    col: int
+
+
+class Fields(NamedTuple):
+    """A YAML mapping: key → (key node, value node), in file order."""
+
+    entries: dict
+    line: int
+    col: int
+
+    def get(self, key):
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+
+@dataclass(frozen=True)
+class Card:
+    path: str  # as shown in messages
+    node: Fields
+
+    @property
+    def line(self):
+        return self.node.line
+
+    @property
+    def col(self):
+        return self.node.col
+
+    @cached_property
+    def _texts(self) -> dict[str, str]:
+        return {key: text_of(value) for key, (_, value) in self.node.entries.items()}
+
+    def text(self, key: str) -> str:
+        """The field's text, stripped; "" when it is missing, empty or not text."""
+        return self._texts.get(key, "")
+
+    def texts(self, key: str) -> list[str]:
+        value = self.node.get(key)
+        if isinstance(value, Items):
+            return [text_of(item) for item in value.items if text_of(item)]
+        return [self.text(key)] if self.text(key) else []
+
+    @property
+    def id(self):
+        return text_of(self.node.get("id"))
+
+    @property
+    def type(self):
+        return text_of(self.node.get("type"))
+
+    @cached_property
+    def themes(self):
+        return self.texts("themes")
+
+    @property
+    def retired(self):
+        return self.text("retired")
+
+    def sources(self) -> list[tuple[Fields, str, str]]:
+        """(node, seed, excerpt) for every well-formed source entry."""
+        return self._sources
+
+    @cached_property
+    def _sources(self):
+        value = self.node.get("source")
+        entries = value.items if isinstance(value, Items) else [value]
+        return [
+            (entry, text_of(entry.get("seed")), text_of(entry.get("quote")))
+            for entry in entries
+            if isinstance(entry, Fields)
+        ]
+
+    @cached_property
+    def folded_excerpts(self) -> list[str]:
+        """Each source's excerpt folded for matching (white space, quotes, dashes), in source order."""
+        return [fold(excerpt) for _, _, excerpt in self.sources()]
+
+    def lint_exceptions(self) -> dict[str, str]:
+        value = self.node.get("lint")
+        if not isinstance(value, Fields):
+            return {}
+        return {key: text_of(node) for key, (_, node) in value.entries.items() if text_of(node)}
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: int
+    name: str
+    description: str
+    tag_prefix: str
+    themes: tuple[Theme, ...]
+    path: str
+    id_line: int = 1  # where deck.yaml gives the id, for messages about it
+    id_col: int = 1
+
+    def theme(self, theme_id) -> Theme | None:
+        return self._themes_by_id.get(theme_id)
+
+    @cached_property
+    def _themes_by_id(self):
+        return {theme.id: theme for theme in self.themes}
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the last release recorded of a card or note type: its content hash and modification time."""
+
+    hash: str
+    mod: int
+    type: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Released:
+    path: str
+    deck_id: int  # 0 before the first release
+    cards: dict  # card id → Record
+    note_types: dict  # card type → Record
+
+
+@dataclass(frozen=True)
+class Selection:
+    themes: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    @property
+    def is_full(self):
+        return not self.themes and not self.types
+
+
+@dataclass
+class Project:
+    """Everything `load_project` read: the deck, its cards, its seeds, its release record and the load problems."""
+
+    deck: Deck | None
+    cards: list[Card]
+    seeds: dict | None  # seed file name → folded text; None without a seeds folder
+    released: Released
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+
+def is_empty(node) -> bool:
+    """A scalar with nothing in it: blank, or a plain YAML null (`~`, `null`)."""
+    return type(node) is Text and not text_of(node)
+
+
+def text_of(node) -> str:
+    if type(node) is not Text:
+        return ""
+    value = node.value.strip()
+    return "" if node.plain and value in NULL_WORDS else value

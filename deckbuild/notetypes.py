@@ -1,0 +1,200 @@
+"""The Anki note types: fields, templates and CSS, and the note fields, tags and hashes of a card. No genanki."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from deckbuild.model import CARD_TYPES, Card, Deck
+from deckbuild.text import DATE_PATTERN, MONTHS
+
+NOTE_TYPE_IDS = {"date": 1607392319, "person": 1536925017, "treaty": 1429187133, "quote": 1771062248}
+
+
+NOTE_TYPE_NAMES = {t: f"build-deck {t.capitalize()}" for t in CARD_TYPES}
+
+
+# Every field a note type will ever need, in Anki's order. Adding or removing one later makes Anki import a copy of the
+# note type and refuse to update any learner's notes, so this list is frozen. The first field is the sort field.
+NOTE_FIELDS = {
+    "date": ("Event", "Date", "End", "Source", "Notes", "Themes", "Id", "Retired"),
+    "person": ("Name", "Role", "Born", "Died", "Source", "Notes", "Themes", "Id", "Retired"),
+    "treaty": ("Name", "Date", "Parties", "Terms", "Source", "Notes", "Themes", "Id", "Retired"),
+    "quote": ("Text", "Speaker", "Context", "Date", "Source", "Notes", "Themes", "Id", "Retired"),
+}
+
+
+CSS = """\
+.card {
+  --ink: #1f1f1f; --muted: #5f5a52; --accent: #8a2b1d; --paper: #fbfaf7; --rule: #d9d3c7; --quote-bg: #f1ede4;
+  font-family: "Iowan Old Style", "Palatino Linotype", Georgia, serif;
+  font-size: 21px; line-height: 1.45; text-align: left;
+  color: var(--ink); background: var(--paper);
+  max-width: 36em; margin: 0 auto; padding: 0.8em 1em;
+  overflow-wrap: break-word;
+}
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
+  --ink: #e8e4dc; --muted: #aaa397; --accent: #f0a58f; --paper: #1e1e1e; --rule: #4a463f; --quote-bg: #2b2925;
+}
+.kind { font: 600 0.7em system-ui, sans-serif; letter-spacing: 0.08em; text-transform: uppercase; color: var(--accent); }
+.prompt { font-size: 1.15em; margin: 0.3em 0 0.2em; }
+blockquote.prompt { margin: 0.4em 0; padding: 0.5em 0.8em; border-left: 4px solid var(--accent);
+  background: var(--quote-bg); font-style: italic; }
+hr#answer { border: 0; border-top: 1px solid var(--rule); margin: 0.8em 0; }
+.answer { font-size: 1.15em; font-weight: 600; }
+.detail { margin-top: 0.3em; }
+.notes { margin-top: 0.8em; font-size: 0.85em; }
+.retired { margin-top: 0.8em; font-size: 0.8em; color: var(--accent); }
+.sources { margin-top: 0.9em; padding-top: 0.5em; border-top: 1px dotted var(--rule); font-size: 0.75em; color: var(--muted); }
+.source + .source { margin-top: 0.4em; }
+.seed { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
+.themes { margin-top: 0.4em; font: 0.7em system-ui, sans-serif; color: var(--muted); }
+@media (max-width: 480px) { .card { font-size: 18px; padding: 0.5em 0.6em; } }
+"""
+
+
+BACK_FOOTER = """\
+{{#Notes}}<div class="notes">{{Notes}}</div>{{/Notes}}
+{{#Retired}}<div class="retired">Retired: {{Retired}}</div>{{/Retired}}
+<div class="sources">{{Source}}</div>
+<div class="themes">{{Themes}}</div>"""
+
+
+def template(name: str, kind: str, prompt: str, answer: str) -> Mapping[str, str]:
+    front = f'<div class="kind">{kind}</div>\n{prompt}'
+    # Read-only: a table shared by every package of the process must not take in what genanki writes into its dicts.
+    return MappingProxyType(
+        {"name": name, "qfmt": front, "afmt": f'{{{{FrontSide}}}}\n<hr id="answer">\n{answer}\n{BACK_FOOTER}'}
+    )
+
+
+TEMPLATES = {
+    "date": (
+        template(
+            "When?",
+            "When did this happen?",
+            '<div class="prompt">{{Event}}</div>',
+            '<div class="answer">{{Date}}{{#End}} – {{End}}{{/End}}</div>',
+        ),
+    ),
+    "person": (
+        template(
+            "Who was…?",
+            "Who was this?",
+            '<div class="prompt">{{Name}}</div>',
+            '<div class="answer">{{Role}}</div>\n'
+            '{{#Born}}<div class="detail">Born {{Born}}</div>{{/Born}}\n'
+            '{{#Died}}<div class="detail">Died {{Died}}</div>{{/Died}}',
+        ),
+        template(
+            "Who is described?",
+            "Who was this?",
+            '<div class="prompt">{{Role}}</div>',
+            '<div class="answer">{{Name}}</div>',
+        ),
+    ),
+    "treaty": (
+        template(
+            "What did it establish?",
+            "What did it establish?",
+            '<div class="prompt">{{Name}}</div>',
+            '<div class="answer">{{Terms}}</div>',
+        ),
+        template(
+            "When and between whom?",
+            "When, and between whom?",
+            '<div class="prompt">{{Name}}</div>',
+            '<div class="answer">{{Date}}</div>\n<div class="detail">{{Parties}}</div>',
+        ),
+    ),
+    "quote": (
+        template(
+            "Who said it?",
+            "Who said this, and on what occasion?",
+            '<blockquote class="prompt">{{Text}}</blockquote>',
+            '<div class="answer">{{Speaker}}</div>\n<div class="detail">{{Context}}{{#Date}}, {{Date}}{{/Date}}</div>',
+        ),
+    ),
+}
+
+
+def note_type_hash(card_type: str) -> str:
+    # Only the keys we write: genanki adds its own keys to the template dicts it is handed (D1 of the code review).
+    templates = [{key: template[key] for key in ("name", "qfmt", "afmt")} for template in TEMPLATES[card_type]]
+    spec = [NOTE_TYPE_NAMES[card_type], NOTE_FIELDS[card_type], templates, CSS]
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def escape(text: str) -> str:
+    """Contributors write plain text: shown literally, never run. Line breaks stay line breaks."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def display_date(text: str) -> str:
+    match = DATE_PATTERN.fullmatch(text)
+    if not match:
+        return escape(text)
+    year, month, day = match.groups()
+    if day:
+        return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+    if month:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return year
+
+
+def join_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def source_html(card: Card) -> str:
+    return "".join(
+        f'<div class="source">“{escape(excerpt)}” <span class="seed">— {escape(seed)}</span></div>'
+        for _, seed, excerpt in card.sources()
+    )
+
+
+FIELD_VALUES = {
+    "Event": lambda card, deck: escape(card.text("event")),
+    "Name": lambda card, deck: escape(card.text("name")),
+    "Role": lambda card, deck: escape(card.text("role")),
+    "Text": lambda card, deck: escape(card.text("text")),
+    "Speaker": lambda card, deck: escape(card.text("speaker")),
+    "Context": lambda card, deck: escape(card.text("context")),
+    "Terms": lambda card, deck: escape(card.text("terms")),
+    "Parties": lambda card, deck: escape(join_words(card.texts("parties"))) if card.texts("parties") else "",
+    "Date": lambda card, deck: display_date(card.text("date")),
+    "End": lambda card, deck: display_date(card.text("end")),
+    "Born": lambda card, deck: display_date(card.text("born")),
+    "Died": lambda card, deck: display_date(card.text("died")),
+    "Source": lambda card, deck: source_html(card),
+    "Notes": lambda card, deck: escape(card.text("notes")),
+    "Themes": lambda card, deck: escape(", ".join(deck.theme(t).title for t in card.themes if deck.theme(t))),
+    "Id": lambda card, deck: escape(card.id),
+    "Retired": lambda card, deck: escape(card.retired),
+}
+
+
+def note_fields(card: Card, deck: Deck) -> list[str]:
+    """The note's fields, in NOTE_FIELDS order, every one escaped."""
+    return [FIELD_VALUES[name](card, deck) for name in NOTE_FIELDS[card.type]]
+
+
+def note_tags(card: Card, deck: Deck) -> list[str]:
+    tags = [f"{deck.tag_prefix}::theme::{theme}" for theme in card.themes]
+    tags.append(f"{deck.tag_prefix}::type::{card.type}")
+    if card.retired:
+        tags.append(f"{deck.tag_prefix}::retired")
+    return tags
+
+
+def note_hash(card_type: str, fields: list[str], tags: list[str]) -> str:
+    """What Anki sees of a note: when this changes, the note's modification time must move."""
+    spec = [NOTE_TYPE_IDS[card_type], fields, tags]
+    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+
+
+def card_hash(card: Card, deck: Deck) -> str:
+    return note_hash(card.type, note_fields(card, deck), note_tags(card, deck))

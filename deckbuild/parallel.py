@@ -1,0 +1,60 @@
+"""Running work in a second process beside this one, for large decks on machines with several cores."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import click
+
+PARALLEL_FROM = 2000  # cards; below this a second process costs more than it saves
+
+
+PARALLEL_FILES = 8  # card files, for reading citations in two processes
+
+
+def run_beside(check, work, parallel: bool, passed=lambda checked: True):
+    """Run check() in a forked child while work() runs here: a build checks and compiles on two cores at once.
+
+    Returns (what check returned, what work returned or the exception it raised: work runs on unchecked input and
+    may fail, and then the check's result says why). Without fork, or when not parallel, the check runs first and
+    work only if passed(check's result)."""
+
+    def attempt():
+        try:
+            return work()
+        except Exception as error:
+            return error
+
+    if not parallel or not hasattr(os, "fork"):
+        checked = check()
+        return checked, attempt() if passed(checked) else None
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child checks, sends its result and leaves without running any of the parent's clean-ups
+        code = 0
+        try:
+            os.close(reader)
+            try:
+                data = pickle.dumps(check())
+            except BaseException as error:
+                data = pickle.dumps(RuntimeError(f"the check failed: {error!r}"))
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writer)
+    done = attempt()
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    if not data or os.waitstatus_to_exitcode(status) != 0:
+        raise click.ClickException(
+            "the check of the cards stopped before it finished (out of memory?); nothing written"
+        )
+    checked = pickle.loads(data)
+    if isinstance(checked, BaseException):
+        raise checked
+    return checked, done

@@ -1,0 +1,281 @@
+"""Loading a project: card files, deck.yaml, the seeds and released.json, into one Project."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from deckbuild.files import shown_path
+from deckbuild.model import (
+    ID_PATTERN,
+    TAG_PREFIX_PATTERN,
+    Card,
+    Deck,
+    Fields,
+    Items,
+    Problem,
+    Project,
+    Record,
+    Released,
+    Text,
+    Theme,
+    is_empty,
+)
+from deckbuild.text import ASCII_NUMBER, did_you_mean, fold, slugify
+from deckbuild.yamlnodes import gc_paused, read_yaml_file
+
+DECK_FILE = "deck.yaml"
+
+
+RELEASED_FILE = "released.json"
+
+
+def is_input(path: Path, folder: Path) -> bool:
+    """False for what editors and file managers leave beside inputs: dot-files and dot-folders (.DS_Store, Emacs's
+    .#x.yaml lock link, Vim's .x.yaml.swp), backups (x.yaml~) and Emacs's #x.yaml#."""
+    parts = path.relative_to(folder).parts
+    return not any(part.startswith(".") for part in parts) and not path.name.endswith("~") and path.name[:1] != "#"
+
+
+def card_files(cards_dir: Path) -> list[Path]:
+    """Every `*.yaml` under cards_dir but deck.yaml, in path order. A dangling link is listed so that it is
+    reported, not silently skipped."""
+    return sorted(
+        p
+        for p in cards_dir.rglob("*.yaml")
+        if (p.is_file() or p.is_symlink()) and p != cards_dir / DECK_FILE and is_input(p, cards_dir)
+    )
+
+
+def misnamed_card_files(cards_dir: Path) -> list[Problem]:
+    """A card file under another ending (.yml, .YAML) would silently never ship."""
+    return [
+        Problem(
+            shown_path(path),
+            1,
+            1,
+            "error",
+            "file-name",
+            f"card files end in .yaml; rename this one to {path.stem}.yaml or it is not read",
+        )
+        for path in sorted(cards_dir.rglob("*"))
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml"
+    ]
+
+
+def read_card_files(files: list[Path]) -> tuple[list[Card], list[Problem]]:
+    cards, problems = [], []
+    with gc_paused():
+        for path in files:
+            root, file_problems = read_yaml_file(path)
+            problems += file_problems
+            shown = shown_path(path)
+            if root is None:
+                continue
+            if not isinstance(root, Items):
+                problems.append(
+                    Problem.error(
+                        shown, root, "top-level", "a card file must be a list of cards: start each card with '- id: …'"
+                    )
+                )
+                continue
+            for node in root.items:
+                if isinstance(node, Fields):
+                    cards.append(Card(shown, node))
+                else:
+                    problems.append(
+                        Problem.error(
+                            shown,
+                            node,
+                            "card-shape",
+                            "a card must be a mapping of fields such as 'id: …' and 'type: …'",
+                        )
+                    )
+    return cards, problems
+
+
+def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
+    """The cards of every card file: (cards, problems, files read)."""
+    files = card_files(cards_dir)
+    cards, problems = read_card_files(files)
+    return cards, misnamed_card_files(cards_dir) + problems, len(files)
+
+
+def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
+    path = cards_dir / DECK_FILE
+    shown = shown_path(path)
+    if not path.is_file():
+        return None, [
+            Problem(
+                shown,
+                1,
+                1,
+                "error",
+                "deck-missing",
+                f"no {DECK_FILE} in {shown_path(cards_dir)}; create it with a 'deck:' and a 'themes:' section",
+            )
+        ]
+    root, problems = read_yaml_file(path, "a 'deck:' and a 'themes:' section")
+    if root is None:
+        return None, problems
+    return read_deck(root, shown, problems)
+
+
+def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:
+    def error(node, message):
+        problems.append(Problem(shown, node.line, node.col, "error", "deck-format", message))
+
+    def text_field(mapping, key, required=True):
+        node = mapping.get(key)
+        if node is None:
+            if required:
+                error(mapping, f"missing '{key}'")
+            return ""
+        if not isinstance(node, Text) or is_empty(node):
+            error(node, f"'{key}' must be a line of text")
+            return ""
+        return node.value.strip()
+
+    def unknown_keys(mapping, allowed):
+        for key, (key_node, _) in mapping.entries.items():
+            if key not in allowed:
+                error(key_node, f"unknown key '{key}'{did_you_mean(key, allowed)}")
+
+    if not isinstance(root, Fields):
+        error(root, "deck.yaml must be a mapping with 'deck:' and 'themes:'")
+        return None, problems
+    unknown_keys(root, ("deck", "themes"))
+    deck_node, themes_node = root.get("deck"), root.get("themes")
+    if not isinstance(deck_node, Fields):
+        error(deck_node or root, "'deck' must be a mapping with id, name, description and tag_prefix")
+        deck_node = Fields({}, root.line, root.col)
+    unknown_keys(deck_node, ("id", "name", "description", "tag_prefix"))
+    deck_id_text = text_field(deck_node, "id")
+    deck_id = int(deck_id_text) if ASCII_NUMBER.fullmatch(deck_id_text) else 0
+    if deck_id_text and not 0 < deck_id < 2**63:
+        error(deck_node.get("id"), f"deck id '{deck_id_text}' must be a positive whole number, generated once")
+    name = text_field(deck_node, "name")
+    description = text_field(deck_node, "description", required=False)
+    tag_prefix = text_field(deck_node, "tag_prefix")
+    if tag_prefix and not TAG_PREFIX_PATTERN.fullmatch(tag_prefix):
+        error(deck_node.get("tag_prefix"), f"tag_prefix '{tag_prefix}' may hold only letters, digits, '-' and '_'")
+
+    themes: list[Theme] = []
+    if not isinstance(themes_node, Items) or not themes_node.items:
+        error(themes_node or root, "'themes' must be a non-empty list of themes with id, title and description")
+    else:
+        seen: dict[str, Theme] = {}
+        for node in themes_node.items:
+            if not isinstance(node, Fields):
+                error(node, "a theme must be a mapping with id, title and description")
+                continue
+            unknown_keys(node, ("id", "title", "description", "keywords"))
+            theme_id = text_field(node, "id")
+            id_node = node.get("id")
+            if theme_id and not ID_PATTERN.fullmatch(theme_id):
+                error(id_node, f"theme id '{theme_id}' must be kebab-case, e.g. '{slugify(theme_id)}'")
+            elif theme_id in seen:
+                error(id_node, f"theme id '{theme_id}' is used twice, first at line {seen[theme_id].line}")
+            keywords_node = node.get("keywords")
+            keywords: tuple[str, ...] = ()
+            if keywords_node is not None:
+                if isinstance(keywords_node, Items) and all(isinstance(k, Text) for k in keywords_node.items):
+                    keywords = tuple(k.value.strip() for k in keywords_node.items if k.value.strip())
+                else:
+                    error(keywords_node, "'keywords' must be a list of words")
+            theme = Theme(
+                theme_id,
+                text_field(node, "title"),
+                text_field(node, "description", required=False),
+                keywords,
+                id_node.line if id_node else node.line,
+                id_node.col if id_node else node.col,
+            )
+            if theme_id and theme_id not in seen:
+                seen[theme_id] = theme
+                themes.append(theme)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    id_node = deck_node.get("id")
+    return Deck(deck_id, name, description, tag_prefix, tuple(themes), shown, id_node.line, id_node.col), problems
+
+
+def read_seeds(seeds_dir: Path) -> tuple[dict[str, str] | None, list[Problem]]:
+    """The texts cards may cite: every file directly in the seeds folder but its README, by file name (None when
+    there is no such folder: one problem then says so, instead of one for every source)."""
+    shown = shown_path(seeds_dir)
+    if not seeds_dir.is_dir():
+        return None, [
+            Problem(shown, 1, 1, "error", "source-seed", f"there is no seeds folder {shown}; point --seeds at it")
+        ]
+    texts, problems = {}, []
+    for path in sorted(seeds_dir.iterdir()):
+        if not path.is_file() or path.name == "README.md" or not is_input(path, seeds_dir):
+            continue
+        try:
+            data = path.read_bytes()
+            texts[path.name] = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line_start = data.rfind(b"\n", 0, error.start) + 1
+            line = data.count(b"\n", 0, error.start) + 1
+            col = len(data[line_start : error.start].decode("utf-8", "replace")) + 1
+            problems.append(
+                Problem(
+                    shown_path(path),
+                    line,
+                    col,
+                    "error",
+                    "seed-encoding",
+                    f"byte {error.start} is not UTF-8; open the text in an editor and save it as UTF-8",
+                )
+            )
+        except OSError as error:
+            problems.append(
+                Problem(shown_path(path), 1, 1, "error", "file-unreadable", f"cannot read the file: {error.strerror}")
+            )
+    return texts, problems
+
+
+def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
+    """The committed record of released cards (see `release`); an absent file means nothing was released yet."""
+    path = cards_dir / RELEASED_FILE
+    shown = shown_path(path)
+    empty = Released(shown, 0, {}, {})
+    if not path.is_file():
+        return empty, []
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = json.loads(text)
+        lines = {
+            key: number
+            for number, line in enumerate(text.splitlines(), 1)
+            for key in re.findall(r'^\s*"([^"]+)": \{"hash"', line)
+        }
+        cards = {
+            card_id: Record(entry["hash"], int(entry["mod"]), entry["type"], lines.get(card_id, 1))
+            for card_id, entry in data["cards"].items()
+        }
+        note_types = {name: Record(entry["hash"], int(entry["mod"])) for name, entry in data["note_types"].items()}
+        deck_id = int(data["deck_id"])
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as error:
+        problem = Problem(
+            shown,
+            1,
+            1,
+            "error",
+            "released-format",
+            f"the release record does not read ({error}); restore it from git, never edit it by hand",
+        )
+        return empty, [problem]
+    return Released(shown, deck_id, cards, note_types), []
+
+
+def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
+    deck, deck_problems = load_deck(cards_dir)
+    cards, card_problems, files = load_cards(cards_dir)
+    released, released_problems = load_released(cards_dir)
+    seed_texts, seed_problems = read_seeds(seeds_dir)
+    seeds = None if seed_texts is None else {name: fold(text) for name, text in seed_texts.items()}
+    problems = deck_problems + card_problems + released_problems + seed_problems
+    return Project(deck, cards, seeds, released, problems, files + 1)

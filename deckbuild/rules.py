@@ -1,0 +1,450 @@
+"""Validation: the rules a card and a project must pass, each yielding Problems with a rule id."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+from deckbuild.lint import LINT_RULES, lint_card
+from deckbuild.model import (
+    CARD_TYPES,
+    COMMON_OPTIONAL,
+    COMMON_REQUIRED,
+    DATE_FIELDS,
+    HTML_PATTERN,
+    ID_MAX_LENGTH,
+    ID_PATTERN,
+    LIST_FIELDS,
+    TYPE_OPTIONAL,
+    TYPE_REQUIRED,
+    Card,
+    Deck,
+    Fields,
+    Items,
+    Problem,
+    Project,
+    Released,
+    Text,
+    is_empty,
+    text_of,
+)
+from deckbuild.text import DATE_PATTERN, STOPWORDS, did_you_mean, fold, parse_date, slugify
+from deckbuild.yamlnodes import YAML_BOOLEANS
+
+
+def allowed_fields(card_type: str) -> tuple[str, ...]:
+    return COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ()) + TYPE_OPTIONAL.get(card_type, ()) + COMMON_OPTIONAL
+
+
+def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Problem]:
+    """field-required, field-unknown, field-empty, field-shape, type-known."""
+
+    type_node = card.node.get("type")
+    card_type = card.type
+    known_type = card_type in CARD_TYPES
+    if isinstance(type_node, Text) and card_type and not known_type:
+        yield Problem.error(
+            card.path,
+            type_node,
+            "type-known",
+            f"unknown type '{card_type}'{did_you_mean(card_type, CARD_TYPES)}; use one of {', '.join(CARD_TYPES)}",
+        )
+    allowed = allowed_fields(card_type) if known_type else COMMON_REQUIRED + COMMON_OPTIONAL
+    required = COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ())
+    for key in required:
+        if key not in card.node.entries:
+            example = (
+                f" ({', '.join(TYPE_REQUIRED[card_type])} are required for a {card_type} card)"
+                if key in TYPE_REQUIRED.get(card_type, ())
+                else ""
+            )
+            yield Problem.error(card.path, card.node, "field-required", f"card has no '{key}'{example}")
+    for key, (key_node, value) in card.node.entries.items():
+        if key not in allowed:
+            if known_type or key not in {f for t in CARD_TYPES for f in allowed_fields(t)}:
+                yield Problem.error(
+                    card.path,
+                    key_node,
+                    "field-unknown",
+                    f"unknown field '{key}'{did_you_mean(key, allowed)}; a {card_type + ' card' if known_type else 'card'} has "
+                    f"{', '.join(allowed)}",
+                )
+            continue
+        yield from check_shape(card, key_node, value)
+
+
+def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
+    """The value of one field has the shape its key asks for. An empty value is reported at its key."""
+    key = key_node.value
+
+    if key in LIST_FIELDS:
+        if isinstance(value, Text) and not is_empty(value):
+            yield Problem.error(
+                card.path, value, "field-shape", f"'{key}' must be a list, e.g. {key}: [{value.value.strip()}]"
+            )
+        elif isinstance(value, Fields):
+            yield Problem.error(card.path, value, "field-shape", f"'{key}' must be a list of text, not a mapping")
+        elif is_empty(value) or not value.items:
+            yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; give at least one")
+        else:
+            seen = set()
+            for item in value.items:
+                if not isinstance(item, Text):
+                    yield Problem.error(
+                        card.path, item, "field-shape", f"each item of '{key}' must be text, not a list or mapping"
+                    )
+                elif is_empty(item):
+                    yield Problem.error(card.path, item, "field-empty", f"an item of '{key}' is empty")
+                elif item.value.strip() in seen:
+                    yield Problem.error(
+                        card.path, item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one"
+                    )
+                seen.add(text_of(item))
+    elif key == "source":
+        entries = value.items if isinstance(value, Items) else [value]
+        if (isinstance(value, Items) and not value.items) or is_empty(value):  # `source: []` or `source:`
+            entries = []
+            yield Problem.error(
+                card.path, value, "field-empty", "'source' is empty; cite at least one {seed: …, quote: …}"
+            )
+        for entry in entries:
+            if not isinstance(entry, Fields):
+                yield Problem.error(
+                    card.path,
+                    entry,
+                    "field-shape",
+                    "a source must be a mapping: {seed: <file in seeds/>, quote: <excerpt>}",
+                )
+                continue
+            for sub_key, (sub_key_node, sub_value) in entry.entries.items():
+                if sub_key not in ("seed", "quote"):
+                    yield Problem.error(
+                        card.path,
+                        sub_key_node,
+                        "field-unknown",
+                        f"unknown source field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
+                        "a source has seed and quote",
+                    )
+                elif not isinstance(sub_value, Text):
+                    yield Problem.error(
+                        card.path, sub_value, "field-shape", f"source '{sub_key}' must be text, not a list or mapping"
+                    )
+                elif is_empty(sub_value):
+                    yield Problem.error(card.path, sub_key_node, "field-empty", f"source '{sub_key}' is empty")
+            for sub_key in ("seed", "quote"):
+                if sub_key not in entry.entries:
+                    yield Problem.error(card.path, entry, "field-required", f"source has no '{sub_key}'")
+    elif key == "lint":
+        if not isinstance(value, Fields):
+            yield Problem.error(
+                card.path, value, "field-shape", "'lint' must be a mapping: {<rule-id>: <why the rule does not apply>}"
+            )
+            return
+        for rule, (rule_node, reason) in value.entries.items():
+            if rule not in LINT_RULES:
+                yield Problem.error(
+                    card.path, rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}"
+                )
+            if not isinstance(reason, Text) or is_empty(reason):
+                where = rule_node if is_empty(reason) else reason
+                yield Problem.error(
+                    card.path,
+                    where,
+                    "lint-reason",
+                    f"say why '{rule}' does not apply to this card: the reason is required",
+                )
+    elif isinstance(value, Items | Fields):
+        kind = "a list" if isinstance(value, Items) else "a mapping"
+        yield Problem.error(
+            card.path, value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes"
+        )
+    elif is_empty(value):
+        yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; write a value or remove the field")
+    elif key == "retired" and value.plain and value.value.strip().lower() in YAML_BOOLEANS:
+        yield Problem.error(
+            card.path,
+            value,
+            "field-shape",
+            f"'retired' takes the reason, not '{value.value.strip()}': "
+            'write e.g. retired: "merged into warsaw-pact", or remove the field',
+        )
+
+
+def rule_id_format(card: Card, deck, seeds) -> Iterator[Problem]:
+    node = card.node.get("id")
+    value = card.id
+    if value and (not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH):
+        hint = f"e.g. '{slugify(value)[:ID_MAX_LENGTH].strip('-')}'" if slugify(value) else "e.g. 'warsaw-pact'"
+        yield Problem.error(
+            card.path,
+            node,
+            "id-format",
+            f"'{value}' is not a valid id; use at most {ID_MAX_LENGTH} lower-case letters and digits in "
+            f"words joined by hyphens, {hint}",
+        )
+
+
+def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
+    """date-format for every date field; date-order for end before date and died before born."""
+    ranges = {}
+    for key in DATE_FIELDS:
+        node = card.node.get(key)
+        if not isinstance(node, Text) or is_empty(node):
+            continue
+        value = node.value.strip()
+        parsed = parse_date(value)
+        if parsed is None:
+            what = "is not a calendar date" if DATE_PATTERN.fullmatch(value) else "is not a date"
+            yield Problem.error(card.path, node, "date-format", f"'{value}' {what}; write YYYY, YYYY-MM or YYYY-MM-DD")
+        else:
+            ranges[key] = (parsed, node)
+    for first, last in (("date", "end"), ("born", "died")):
+        if first in ranges and last in ranges and ranges[last][0][1] < ranges[first][0][0]:
+            node = ranges[last][1]
+            yield Problem.error(
+                card.path,
+                node,
+                "date-order",
+                f"{last} '{node.value.strip()}' is before {first} '{ranges[first][1].value.strip()}'",
+            )
+
+
+def rule_themes_known(card: Card, deck: Deck | None, seeds) -> Iterator[Problem]:
+    node = card.node.get("themes")
+    if deck is None or not isinstance(node, Items):
+        return
+    known = [t.id for t in deck.themes]
+    for item in node.items:
+        if isinstance(item, Text) and not is_empty(item) and item.value.strip() not in known:
+            value = item.value.strip()
+            hint = did_you_mean(value, known) or f" (themes are: {', '.join(known)})"
+            yield Problem(card.path, item.line, item.col, "error", "theme-known", f"unknown theme '{value}'{hint}")
+
+
+def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
+    """source-seed, source-quote, quote-text. Without a seeds folder at all, load_project has said so once."""
+    if seeds is None:
+        return
+    cited_texts = []
+    for (entry, seed, excerpt), folded in zip(card.sources(), card.folded_excerpts, strict=True):
+        seed_node = entry.get("seed")
+        if not seed:
+            continue
+        if "/" in seed or "\\" in seed or seed in (".", "..") or os.path.isabs(seed):
+            yield Problem.error(
+                card.path,
+                seed_node,
+                "source-seed",
+                f"seed '{seed}' must be a file name in seeds/, not a path; write e.g. "
+                f"'{os.path.basename(seed.rstrip('/')) or 'text.txt'}'",
+            )
+            continue
+        if seed not in seeds:
+            hint = did_you_mean(seed, seeds) or (f" (seeds are: {', '.join(sorted(seeds))})" if seeds else "")
+            yield Problem(
+                card.path, seed_node.line, seed_node.col, "error", "source-seed", f"no seed '{seed}' in seeds/{hint}"
+            )
+            continue
+        seed_text = seeds[seed]
+        cited_texts.append(seed_text)
+        if excerpt and folded not in seed_text:
+            quote_node = entry.get("quote")
+            yield Problem.error(
+                card.path,
+                quote_node,
+                "source-quote",
+                f"excerpt not found in {seed}{matched_hint(folded, seed_text)}; copy it exactly "
+                "from the text (case, spelling and punctuation must match)",
+            )
+    if card.type == "quote" and cited_texts and card.text("text"):
+        quotation = fold(card.text("text"))
+        if not any(quotation in text for text in cited_texts):
+            node = card.node.get("text")
+            yield Problem.error(
+                card.path,
+                node,
+                "quote-text",
+                "the quotation is not in any cited seed; quote it exactly as the seed does, and cite the "
+                "seed that contains it",
+            )
+
+
+def matched_hint(excerpt: str, seed_text: str) -> str:
+    """Where an excerpt stops matching: the longest prefix found in the seed, by binary search."""
+    low, high = 0, len(excerpt)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if excerpt[:middle] in seed_text:
+            low = middle
+        else:
+            high = middle - 1
+    if low < 8:
+        return ""
+    return f" (it matches up to '…{excerpt[max(0, low - 30) : low]}', then differs)"
+
+
+def rule_html(card: Card, deck, seeds) -> Iterator[Problem]:
+    for node in text_nodes(card.node):
+        match = HTML_PATTERN.search(node.value)
+        if match:
+            yield Problem.warning(
+                card.path,
+                node,
+                "html-markup",
+                f"'{match.group()}' looks like HTML; it will be shown literally, as typed, not rendered",
+            )
+
+
+def text_nodes(node) -> Iterator[Text]:
+    if isinstance(node, Text):
+        yield node
+    elif isinstance(node, Items):
+        for item in node.items:
+            yield from text_nodes(item)
+    elif isinstance(node, Fields):
+        for key, (_, value) in node.entries.items():
+            if key not in ("id", "type", "themes", "seed", "lint"):
+                yield from text_nodes(value)
+
+
+CARD_RULES = (rule_card_fields, rule_id_format, rule_dates, rule_themes_known, rule_sources, rule_html)
+
+
+def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
+    first: dict[str, Card] = {}
+    for card in cards:
+        if not card.id:
+            continue
+        if card.id in first:
+            node, other = card.node.get("id"), first[card.id]
+            where = f"{other.path}:{other.node.get('id').line}:{other.node.get('id').col}"
+            yield Problem.error(
+                card.path,
+                node,
+                "id-unique",
+                f"duplicate id '{card.id}', first defined at {where}; give this card an id of its own",
+            )
+        else:
+            first[card.id] = card
+
+
+PROMPT_FIELDS_BY_TYPE = {"date": "event", "person": "name", "treaty": "name", "quote": "text"}
+
+
+MIN_NEAR_WORDS = 4  # shorter prompts (names) differ by one word for good reasons: "Imre Nagy", "Imre Pozsgay"
+
+
+def prompt_words(text: str) -> list[str]:
+    """A prompt compared as learners read it: case, white space and punctuation ignored."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
+    """duplicate-prompt: two cards of one type that ask the same question; near-duplicate: the same content words,
+    or all but one of them. Keys in a dictionary, never all pairs: linear in the number of cards."""
+    exact: dict[tuple, Card] = {}
+    near: dict[tuple, Card] = {}
+    for card in cards:
+        if card.retired:  # a retired card's replacement may ask the very same question
+            continue
+        key_field = PROMPT_FIELDS_BY_TYPE.get(card.type)
+        words = prompt_words(card.text(key_field)) if key_field else []
+        if not words:
+            continue
+        node = card.node.get(key_field)
+        first = exact.setdefault((card.type, " ".join(words)), card)
+        if first is not card:
+            where = f"{first.path}:{first.node.get(key_field).line}:{first.node.get(key_field).col}"
+            yield Problem.error(
+                card.path,
+                node,
+                "duplicate-prompt",
+                f"another {card.type} card asks the same: '{first.id}' at {where}; merge the two cards",
+            )
+            continue
+        content = frozenset(words) - STOPWORDS
+        # Only the keys' hashes are kept: at 50k cards the word sets themselves would take 200 MB.
+        keys = [hash((card.type, content))]
+        if len(content) >= MIN_NEAR_WORDS:
+            keys += [hash((card.type, content - {word})) for word in content]
+        other = next((near[key] for key in keys if key in near and near[key] is not card), None)
+        if other is not None and "near-duplicate" not in card.lint_exceptions():
+            yield Problem.warning(
+                card.path,
+                node,
+                "near-duplicate",
+                f"asks nearly what '{other.id}' asks ({other.path}:{other.line}); merge them, or "
+                "say why both are needed with 'lint: {near-duplicate: <reason>}'",
+            )
+        for key in keys:
+            near.setdefault(key, card)
+
+
+def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
+    if deck is None:
+        return
+    used = {theme for card in cards for theme in card.themes}
+    live = {theme for card in cards if not card.retired for theme in card.themes}
+    for theme in deck.themes:
+        if theme.id not in used:
+            yield Problem.warning(
+                deck.path, theme, "theme-unused", f"theme '{theme.id}' has no cards; add cards to it or remove it"
+            )
+        elif theme.id not in live:  # its theme deck would be empty: --each-theme writes none
+            yield Problem.warning(
+                deck.path,
+                theme,
+                "theme-unused",
+                f"every card of theme '{theme.id}' is retired, so it has no deck of its own; add cards to it or remove it",
+            )
+
+
+def rule_released_kept(released: Released, cards: list[Card], deck: Deck | None = None) -> Iterator[Problem]:
+    """A released id must never disappear or change type, nor the deck id: learners' notes hang on them."""
+    if deck is not None and released.deck_id and deck.id != released.deck_id:
+        yield Problem(
+            deck.path,
+            deck.id_line,
+            deck.id_col,
+            "error",
+            "released-id",
+            f"the deck id was released as {released.deck_id}; every note's id derives from it, so changing "
+            "it would make every learner start over: put it back",
+        )
+    by_id = {card.id: card for card in cards}
+    for card_id, record in released.cards.items():
+        card = by_id.get(card_id)
+        if card is None:
+            yield Problem(
+                released.path,
+                record.line,
+                1,
+                "error",
+                "released-id",
+                f"card '{card_id}' was released and is gone; put it back and retire it instead "
+                "(keep it with 'retired: <why>')",
+            )
+        elif card.type in CARD_TYPES and card.type != record.type:
+            node = card.node.get("type")
+            yield Problem.error(
+                card.path,
+                node,
+                "released-id",
+                f"card '{card_id}' was released as a {record.type} card and cannot change type; retire it "
+                "and write a new card with a new id",
+            )
+
+
+def validate(project: Project) -> list[Problem]:
+    """Every problem in the project, sorted by file, line and column."""
+    problems = list(project.problems)
+    for card in project.cards:
+        for rule in CARD_RULES:
+            problems.extend(rule(card, project.deck, project.seeds))
+        problems.extend(lint_card(card))
+    problems.extend(rule_ids_unique(project.cards))
+    problems.extend(rule_prompts_distinct(project.cards))
+    problems.extend(rule_themes_used(project.deck, project.cards))
+    problems.extend(rule_released_kept(project.released, project.cards, project.deck))
+    return sorted(problems, key=Problem.sort_key)

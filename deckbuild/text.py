@@ -1,0 +1,247 @@
+"""Text helpers shared by every stage: folding, words, months and years, sentences, dates, did-you-mean."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+
+
+ASCII_NUMBER = re.compile(r"[0-9]+")  # str.isdigit() also takes '²' and '١٢٣'
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+# The excerpt rule: case-sensitive, white space folded, typographic quotes and dashes match their plain forms.
+FOLD_TABLE = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+WHITESPACE = re.compile(r"\s+")
+
+
+LONG_WHITESPACE = re.compile(r"\s{2,}")
+
+
+NEWLINE = re.compile("\n")
+
+
+LATIN_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "œ": "oe"}
+)
+
+
+def fold(text: str) -> str:
+    return WHITESPACE.sub(" ", text.translate(FOLD_TABLE)).strip()
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def slugify(text: str) -> str:
+    """'Khrushchev's Foreign Policy, 1953–1964' → 'khrushchevs-foreign-policy-1953-1964'."""
+    letters = "".join(
+        c for c in unicodedata.normalize("NFKD", text.translate(LATIN_LETTERS)) if not unicodedata.combining(c)
+    )
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['\u2019]", "", letters.lower())).strip("-")
+
+
+def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date of the form YYYY, YYYY-MM or YYYY-MM-DD covers, or None if it is not one."""
+    match = DATE_PATTERN.fullmatch(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part is not None else None for part in match.groups())
+    try:
+        if day is not None:
+            return dt.date(year, month, day), dt.date(year, month, day)
+        if month is not None:
+            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except (ValueError, calendar.IllegalMonthError):  # month 13, day 30 of February, year 0
+        return None
+
+
+MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
+
+
+MONTH_NUMBERS = {word: number for number, words in MONTH_WORDS.items() for word in words}
+
+
+ANY_MONTH = re.compile(r"\b(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\b")
+
+
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+
+
+# A month word counts as a date only beside a day or a year ("Jan Masaryk … 1948" is not January), and a number
+# counts as a day only beside its month (a mission number or a count elsewhere in the sentence is not a day).
+_MONTH = ANY_MONTH.pattern.removeprefix(r"\b")
+
+
+_DAY = r"([0-3]?[0-9])(?:st|nd|rd|th)?"
+
+
+_YEAR = r"(1[0-9]{3}|20[0-9]{2})\b"
+
+
+DATED_MONTH = re.compile(
+    rf"\b{_DAY}\s+(?:of\s+)?({_MONTH})(?:\.?,?\s*{_YEAR})?"  # 17 April 1894, 17th of April, 17 April,1894
+    rf"|\b({_MONTH})\.?\s+{_DAY}(?!\d)\b(?:,?\s*{_YEAR})?"  # April 17, 1894
+    rf"|\b({_MONTH})\.?,?\s+(?:of\s+)?(?:{_YEAR}|(?:the\s+)?(?:same|that|following|next|previous)\s+year\b)"
+)  # April 1894, April of the same year
+
+
+def dated_months(text: str) -> Iterator[tuple[int, int | None, str | None]]:
+    """(month, day or None, year or None) for each month the text names as part of a date."""
+    for match in DATED_MONTH.finditer(text):
+        day1, month1, year1, month2, day2, year2, month3, year3 = match.groups()
+        month = month1 or month2 or month3
+        day = day1 or day2
+        yield MONTH_NUMBERS[month], int(day) if day else None, year1 or year2 or year3
+
+
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def name_words(name: str) -> list[str]:
+    """The parts of a name worth looking for: 'Nikita S. Khrushchev' → Nikita, Khrushchev."""
+    return [word for word in WORD.findall(name) if len(word) >= 3 and word[0].isupper()]
+
+
+SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(A-Z0-9])")
+
+
+ABBREVIATIONS = frozenset(
+    [
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "St",
+        "Gen",
+        "Lt",
+        "Col",
+        "Capt",
+        "Sgt",
+        "Jr",
+        "Sr",
+        "Prof",
+        "No",
+        "vs",
+        "etc",
+        "U.S",
+        "U.K",
+        "U.N",
+    ]
+)
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Sentences of a text: blank lines and headings (or captions) end a block too. A heading is a short
+    unpunctuated line that starts a block and is followed by a blank line or a capital: a hard-wrapped sentence
+    ("… agreed to remove the" / "missiles from Cuba.") goes on in lower case, or from the middle of a block."""
+    block_start, position = None, 0
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        starts_block = block_start is None
+        if stripped and starts_block:
+            block_start = position + len(line) - len(line.lstrip())
+        position += len(line)
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        heading = (
+            starts_block
+            and stripped
+            and len(stripped) < 60
+            and stripped[-1] not in ".!?:,;\"”’'-–—"
+            and (not following or not following[0].islower())
+        )
+        if block_start is not None and (not stripped or heading):
+            yield from split_sentences(text, block_start, position)
+            block_start = None
+    if block_start is not None:
+        yield from split_sentences(text, block_start, position)
+
+
+def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    for match in SENTENCE_END.finditer(text, start, end):
+        word = text[max(start, match.start() - 8) : match.start()].split()[-1:] or [""]
+        if word[0].rstrip(".") in ABBREVIATIONS or (len(word[0]) == 1 and word[0].isupper()):
+            continue  # "Mr. Nixon", "John F. Kennedy"
+        yield start, match.start() + 1
+        start = match.end()
+    if text[start:end].strip():
+        yield start, len(text[:end].rstrip())
+
+
+STOPWORDS = frozenset(
+    [
+        "the",
+        "and",
+        "that",
+        "this",
+        "with",
+        "from",
+        "into",
+        "were",
+        "was",
+        "had",
+        "have",
+        "has",
+        "for",
+        "its",
+        "their",
+        "them",
+        "they",
+        "his",
+        "her",
+        "which",
+        "when",
+        "what",
+        "after",
+        "before",
+        "about",
+        "also",
+        "would",
+        "could",
+        "over",
+        "under",
+        "between",
+        "against",
+        "other",
+        "than",
+        "then",
+        "there",
+        "these",
+        "those",
+        "while",
+        "soviet",
+        "union",
+        "khrushchev",
+    ]
+)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

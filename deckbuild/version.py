@@ -1,0 +1,5 @@
+"""The tool's version, in one place."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,226 @@
+"""YAML → nodes with positions: every scalar read as text, bad input as Problems, never an exception."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import re
+from pathlib import Path
+
+import yaml
+
+from deckbuild.files import shown_path
+from deckbuild.model import Fields, Items, Problem, Text
+
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
+
+
+MAX_NESTING = 16
+
+
+YAML_BOOLEANS = frozenset(["true", "false", "yes", "no", "on", "off", "y", "n"])
+
+
+try:  # libyaml keeps the marks and is several times faster; the pure-Python parser gives the same problems (tested)
+    _Parser = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+
+def parse_yaml(
+    data: bytes, path: str, expected: str = "a list of cards"
+) -> tuple[Text | Items | Fields | None, list[Problem]]:
+    """Compose a YAML document into nodes, reading every scalar as text.
+
+    We build the nodes from parser events ourselves instead of using PyYAML's constructor: it keeps every position,
+    never guesses types (`no`, `1956`, `1955-05-14` stay text), and stops at the first anchor or alias, so an alias
+    bomb costs nothing.
+    """
+
+    def problem(mark, rule, message):
+        return Problem(path, mark.line + 1, mark.column + 1, "error", rule, message)
+
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        col = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1  # in characters
+        return None, [
+            Problem(
+                path,
+                line,
+                col,
+                "error",
+                "yaml-encoding",
+                f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8",
+            )
+        ]
+
+    problems: list[Problem] = []
+    stack: list[list] = []  # [node, pending key node] frames for open lists and mappings
+    root = None
+    documents = 0
+    parser = None
+    try:
+        parser = _Parser(source)  # the pure-Python reader checks characters here already
+        get_event = parser.get_event
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                mark = event.start_mark
+                if event.anchor:
+                    problems.append(
+                        problem(
+                            mark,
+                            "yaml-alias",
+                            f"YAML anchor '&{event.anchor}' is not allowed; write the value out in full",
+                        )
+                    )
+                    return None, problems
+                if event.tag not in (None, "!"):
+                    problems.append(
+                        problem(mark, "yaml-tag", f"explicit tag '{event.tag}' is not allowed; write plain values")
+                    )
+                if kind is yaml.ScalarEvent:
+                    node = Text(event.value, mark.line + 1, mark.column + 1, not event.style)
+                    control = CONTROL_CHARACTER.search(event.value)
+                    if control:  # written as an escape ("\x1f"): Anki would split the note's fields on it
+                        problems.append(
+                            problem(
+                                mark,
+                                "text-control",
+                                f"the control character U+{ord(control.group()):04X} is not allowed in text; remove it",
+                            )
+                        )
+                elif len(stack) >= MAX_NESTING:
+                    problems.append(
+                        problem(
+                            mark,
+                            "yaml-syntax",
+                            f"lists and mappings nested more than {MAX_NESTING} deep; a card needs three",
+                        )
+                    )
+                    return None, problems
+                else:
+                    container = (
+                        Items([], mark.line + 1, mark.column + 1)
+                        if kind is yaml.SequenceStartEvent
+                        else Fields({}, mark.line + 1, mark.column + 1)
+                    )
+                    stack.append([container, None])
+                    continue
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                node = stack.pop()[0]
+            elif kind is yaml.AliasEvent:
+                problems.append(
+                    problem(
+                        event.start_mark,
+                        "yaml-alias",
+                        f"YAML alias '*{event.anchor}' is not allowed; write the value out in full",
+                    )
+                )
+                return None, problems
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    problems.append(
+                        problem(
+                            event.start_mark,
+                            "yaml-multi-doc",
+                            "a second YAML document ('---'); keep one document per file",
+                        )
+                    )
+                    return None, problems
+                continue
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:  # stream start, document end
+                continue
+            if not stack:
+                root = node
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            if type(container) is Items:
+                container.items.append(node)
+            elif frame[1] is None:
+                frame[1] = node  # a key; its value comes next
+            else:
+                key, frame[1] = frame[1], None
+                if type(key) is not Text:
+                    problems.append(
+                        Problem(path, key.line, key.col, "error", "yaml-key", "a mapping key must be plain text")
+                    )
+                elif key.value in container.entries:
+                    first = container.entries[key.value][0]
+                    problems.append(
+                        Problem.error(
+                            path,
+                            key,
+                            "yaml-duplicate-key",
+                            f"duplicate key '{key.value}', first given at line {first.line}; keep one of them",
+                        )
+                    )
+                else:
+                    container.entries[key.value] = (key, node)
+    except yaml.MarkedYAMLError as error:
+        # An unclosed quote or bracket is found at the end of the file; where it was opened is more use.
+        at_end = "end of stream" in (error.problem or "")
+        mark = (error.context_mark if at_end else None) or error.problem_mark or error.context_mark
+        what = " ".join(part for part in (error.context, error.problem) if part)
+        problems.append(
+            problem(
+                mark,
+                "yaml-syntax",
+                f"YAML does not parse: {what}; check the indentation and quote text that contains ': ' or ' #'",
+            )
+        )
+        return None, problems
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        # libyaml counts bytes of the UTF-8 text, the pure-Python reader characters.
+        if _Parser.__module__ == "yaml.cyaml":
+            before = source.encode("utf-8")[: error.position].decode("utf-8", errors="ignore")
+        else:
+            before = source[: error.position]
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        message = f"the control character U+{code:04X} is not allowed in YAML; remove it"
+        problems.append(Problem(path, line, col, "error", "text-control", message))
+        return None, problems
+    except yaml.YAMLError as error:  # anything else the parser refuses, without a position
+        problems.append(
+            Problem(path, 1, 1, "error", "yaml-syntax", f"YAML does not parse: {str(error).splitlines()[0]}")
+        )
+        return None, problems
+    finally:
+        if parser is not None:
+            parser.dispose()
+    if root is None:
+        # The caller knows what the file holds; the parser does not guess it from the file name (D9).
+        problems.append(Problem(path, 1, 1, "error", "yaml-empty", f"the file is empty; write {expected}"))
+    return root, problems
+
+
+def read_yaml_file(path: Path, expected: str = "a list of cards") -> tuple[Text | Items | Fields | None, list[Problem]]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [
+            Problem(shown_path(path), 1, 1, "error", "file-unreadable", f"cannot read the file: {error.strerror}")
+        ]
+    return parse_yaml(data, shown_path(path), expected)
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector: the pipeline makes millions of small acyclic objects, and the collector
+    would rescan every one of them again and again as they accumulate (a superlinear cost on large decks)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
