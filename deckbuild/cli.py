@@ -52,6 +52,17 @@ def deck_slug(deck: Deck) -> str:
     return slugify(deck.name) or "deck"
 
 
+def subset_slug(deck: Deck, selection: Selection) -> str:
+    """A subset's file name, <slug>--<themes>[--<types>], never the full deck's: the same selection in any order
+    gives the same name, as its deck id is the same."""
+    parts = [deck_slug(deck)]
+    if selection.themes:
+        parts.append("+".join(sorted(selection.themes)))
+    if selection.types:
+        parts.append("+".join(sorted(selection.types)))
+    return "--".join(parts)
+
+
 def fail(message: str):
     click.echo(f"build-deck: {message}", err=True)
     sys.exit(1)
@@ -181,7 +192,8 @@ def validate_command(cards_dir: Path, seeds_dir: Path, output_format: str, stric
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the package [default: dist/<slug of the deck name>.apkg].",
+    help="Where to write the package [default: dist/<deck slug>.apkg; a subset: "
+    "dist/<deck slug>--<themes>[--<types>].apkg, never the full deck's file].",
 )
 @click.option(
     "--theme",
@@ -223,7 +235,13 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
             choose(themes, [t.id for t in deck.themes], "--theme"), choose(types, list(CARD_TYPES), "--type")
         )
         cards = select(project.cards, selection)
-        path = output or Path("dist") / f"{deck_slug(deck)}.apkg"
+        full_path = Path("dist") / f"{deck_slug(deck)}.apkg"
+        path = output or (full_path if selection.is_full else Path("dist") / f"{subset_slug(deck, selection)}.apkg")
+        if not selection.is_full and path.resolve() == full_path.resolve():
+            raise click.UsageError(
+                f"{shown_path(full_path)} is the full deck's file; a subset goes elsewhere (leave out -o: it writes "
+                f"{shown_path(Path('dist') / subset_slug(deck, selection))}.apkg)"
+            )
         with reported_write_errors(path), atomic_output(path) as temporary:
 
             def compile_and_write():
@@ -252,7 +270,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
                     f"build-deck: no deck for theme '{theme.id}': it has no cards that are not retired", err=True
                 )
                 continue  # validate has warned too (theme-unused)
-            theme_path = path.parent / f"{deck_slug(deck)}--{theme.id}.apkg"
+            theme_path = path.parent / f"{subset_slug(deck, theme_selection)}.apkg"
             anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
             with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:
                 write_package(anki_deck, temporary, timestamp)

@@ -257,6 +257,8 @@ def test_the_copied_command_builds_the_selection(project, open_page):
     built = run(*command.split()[1:])
     assert built.exit_code == 0, built.output
     assert f': {len(selected)} notes, deck "{name}"' in built.stdout
+    # ...into a file of its own: the full deck's file is never overwritten by a subset (issue 14).
+    assert built.stdout.startswith("wrote dist/cold-war-crises-test-deck--arms-race+berlin--date.apkg: ")
 
 
 def test_the_copy_button_puts_the_command_on_the_clipboard(project, open_page):

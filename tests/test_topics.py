@@ -85,3 +85,23 @@ def test_each_theme_says_when_a_theme_has_only_retired_cards(project):
     assert "build-deck: no deck for theme 'arms-race': it has no cards that are not retired" in result.stderr
     assert not list(project.glob("dist/*--arms-race.apkg"))
     assert run("build", "--each-theme", "--strict", env=V1).exit_code == 1
+
+
+def test_a_subset_without_o_gets_its_own_file_and_never_overwrites_the_full_deck(project):
+    assert run("build", env=V1).exit_code == 0
+    full = (project / "dist/cold-war-crises-test-deck.apkg").read_bytes()
+    result = run("build", "--theme", "cuba", "--theme", "berlin", "--type", "date", env=V1)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("wrote dist/cold-war-crises-test-deck--berlin+cuba--date.apkg: ")
+    again = run("build", "--type", "date", "--theme", "berlin", "--theme", "cuba", env=V1)  # any order: one name
+    assert again.stdout.startswith("wrote dist/cold-war-crises-test-deck--berlin+cuba--date.apkg: ")
+    assert run("build", "--type", "quote", env=V1).stdout.startswith("wrote dist/cold-war-crises-test-deck--quote.apkg")
+    assert (project / "dist/cold-war-crises-test-deck.apkg").read_bytes() == full
+
+
+def test_a_subset_is_refused_the_full_decks_file(project):
+    result = run("build", "--theme", "cuba", "-o", "dist/cold-war-crises-test-deck.apkg")
+    assert result.exit_code == 2
+    assert "dist/cold-war-crises-test-deck.apkg is the full deck's file" in result.stderr
+    assert "dist/cold-war-crises-test-deck--cuba.apkg" in result.stderr
+    assert not (project / "dist/cold-war-crises-test-deck.apkg").exists()
