@@ -212,7 +212,7 @@ def validate_command(cards_dir: Path, seeds_dir: Path, output_format: str, stric
 @click.option(
     "--each-theme",
     is_flag=True,
-    help="Also write one package per theme beside the full deck, as <deck-slug>--<theme-id>.apkg.",
+    help="Also write one package per theme beside the full deck, named after it: <name>--<theme-id>.apkg.",
 )
 def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, each_theme):
     """Validate, then compile the cards into an Anki package (.apkg).
@@ -270,7 +270,7 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
                     f"build-deck: no deck for theme '{theme.id}': it has no cards that are not retired", err=True
                 )
                 continue  # validate has warned too (theme-unused)
-            theme_path = path.parent / f"{subset_slug(deck, theme_selection)}.apkg"
+            theme_path = path.with_name(f"{path.stem}--{theme.id}.apkg")  # -o out/x.apkg: out/x--<theme>.apkg
             anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
             with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:
                 write_package(anki_deck, temporary, timestamp)

@@ -28,6 +28,24 @@ def test_each_theme_writes_one_deck_per_theme_beside_the_full_deck(project, coll
     )  # the treaty's two cards and the quote's one stay in the deck that brought them
 
 
+def test_each_theme_names_the_theme_decks_after_the_output(project):
+    result = run("build", "--each-theme", "-o", "out/x.apkg", env=V1)
+    assert result.exit_code == 0, result.output
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        "wrote out/x.apkg",
+        "wrote out/x--berlin.apkg",
+        "wrote out/x--cuba.apkg",
+        "wrote out/x--arms-race.apkg",
+    ]
+    assert sorted(path.name for path in (project / "out").iterdir()) == [
+        "x--arms-race.apkg",
+        "x--berlin.apkg",
+        "x--cuba.apkg",
+        "x.apkg",
+    ]
+    assert not (project / "dist").exists()
+
+
 def test_each_theme_does_not_combine_with_a_selection(project):
     result = run("build", "--each-theme", "--theme", "cuba")
     assert result.exit_code == 2
