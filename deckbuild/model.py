@@ -292,7 +292,7 @@ class Project:
 
     deck: Deck | None
     cards: list[Card]
-    seeds: dict | None  # seed file name → folded text; None without a seeds folder
+    seeds: dict | None  # seed file name → folded text (None for a seed that does not read); None without a folder
     released: Released
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0

@@ -227,7 +227,10 @@ def read_seeds(seeds_dir: Path) -> tuple[dict[str, str] | None, list[Problem]]:
                     col,
                     "error",
                     "seed-encoding",
-                    f"byte {error.start} is not UTF-8; open the text in an editor and save it as UTF-8",
+                    f"byte 0x{data[error.start]:02x} is not UTF-8 (the text was saved as Windows-1252 or "
+                    "Latin-1?); save it as UTF-8: in Notepad, File → Save as, Encoding: UTF-8; in VS Code, Reopen "
+                    "with Encoding → Windows 1252, then Save with Encoding → UTF-8; or run "
+                    f"iconv -f windows-1252 -t utf-8 {path.name} > {path.name}.utf8 and replace the file with it",
                 )
             )
         except OSError as error:
@@ -277,5 +280,7 @@ def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
     released, released_problems = load_released(cards_dir)
     seed_texts, seed_problems = read_seeds(seeds_dir)
     seeds = None if seed_texts is None else {name: fold(text) for name, text in seed_texts.items()}
+    if seeds is not None:  # a seed that does not read (not UTF-8) is there: its one problem says why, no card's does
+        seeds |= {Path(problem.path).name: None for problem in seed_problems}
     problems = deck_problems + card_problems + released_problems + seed_problems
     return Project(deck, cards, seeds, released, problems, files + 1)

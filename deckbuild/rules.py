@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -26,10 +27,11 @@ from deckbuild.model import (
     Project,
     Released,
     Text,
+    Theme,
     is_empty,
     text_of,
 )
-from deckbuild.text import DATE_PATTERN, STOPWORDS, did_you_mean, fold, parse_date, slugify
+from deckbuild.text import DATE_PATTERN, STOPWORDS, did_you_mean, fold, iso_date_guess, parse_date, plural, slugify
 from deckbuild.yamlnodes import YAML_BOOLEANS
 
 
@@ -160,7 +162,9 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
             card.path, value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes"
         )
     elif is_empty(value):
-        yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; write a value or remove the field")
+        required = key in COMMON_REQUIRED + TYPE_REQUIRED.get(card.type, ())
+        what = f"a {card.type} card needs it: write a value" if required else "write a value or remove the field"
+        yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; {what}")
     elif key == "retired" and value.plain and value.value.strip().lower() in YAML_BOOLEANS:
         yield Problem.error(
             card.path,
@@ -196,7 +200,11 @@ def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
         parsed = parse_date(value)
         if parsed is None:
             what = "is not a calendar date" if DATE_PATTERN.fullmatch(value) else "is not a date"
-            yield Problem.error(card.path, node, "date-format", f"'{value}' {what}; write YYYY, YYYY-MM or YYYY-MM-DD")
+            guesses = " or ".join(f"'{guess}'" for guess in iso_date_guess(value))
+            hint = f" (did you mean {guesses}?)" if guesses else ""
+            yield Problem.error(
+                card.path, node, "date-format", f"'{value}' {what}; write YYYY, YYYY-MM or YYYY-MM-DD{hint}"
+            )
         else:
             ranges[key] = (parsed, node)
     for first, last in (("date", "end"), ("born", "died")):
@@ -210,16 +218,45 @@ def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
             )
 
 
-def rule_themes_known(card: Card, deck: Deck | None, seeds) -> Iterator[Problem]:
-    node = card.node.get("themes")
-    if deck is None or not isinstance(node, Items):
+def misspelt_deck_themes(deck: Deck, cards: list[Card]) -> dict[str, tuple[Theme, int]]:
+    """Themes misspelt in deck.yaml, not on the cards: an unknown theme the cards use → (the deck's theme that no card
+    uses and that it nearly is, how many cards use it). Blamed on deck.yaml once, not on every card."""
+    known = {theme.id: theme for theme in deck.themes}
+    uses: dict[str, int] = {}
+    for card in cards:
+        for theme_id in set(card.themes):
+            uses[theme_id] = uses.get(theme_id, 0) + 1
+    unused = [theme_id for theme_id in known if theme_id not in uses]
+    misspelt: dict[str, tuple[Theme, int]] = {}
+    for theme_id, count in sorted(uses.items(), key=lambda item: -item[1]):
+        close = difflib.get_close_matches(theme_id, unused, n=1, cutoff=0.6) if theme_id not in known else []
+        if close and all(theme is not known[close[0]] for theme, _ in misspelt.values()):
+            misspelt[theme_id] = (known[close[0]], count)
+    return misspelt
+
+
+def rule_themes_known(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
+    if deck is None:
         return
+    misspelt = misspelt_deck_themes(deck, cards)
+    for theme_id, (theme, count) in misspelt.items():
+        yield Problem.error(
+            deck.path,
+            theme,
+            "theme-known",
+            f"theme '{theme.id}' has no cards, but {plural(count, 'card')} give the theme '{theme_id}': "
+            f"if that is this theme, write id: {theme_id}",
+        )
     known = [t.id for t in deck.themes]
-    for item in node.items:
-        if isinstance(item, Text) and not is_empty(item) and item.value.strip() not in known:
-            value = item.value.strip()
-            hint = did_you_mean(value, known) or f" (themes are: {', '.join(known)})"
-            yield Problem(card.path, item.line, item.col, "error", "theme-known", f"unknown theme '{value}'{hint}")
+    for card in cards:
+        node = card.node.get("themes")
+        if not isinstance(node, Items):
+            continue
+        for item in node.items:
+            value = item.value.strip() if isinstance(item, Text) else ""
+            if value and value not in known and value not in misspelt:
+                hint = did_you_mean(value, known) or f" (themes are: {', '.join(known)})"
+                yield Problem(card.path, item.line, item.col, "error", "theme-known", f"unknown theme '{value}'{hint}")
 
 
 def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
@@ -247,6 +284,8 @@ def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
             )
             continue
         seed_text = seeds[seed]
+        if seed_text is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
+            continue
         cited_texts.append(seed_text)
         if excerpt and folded not in seed_text:
             quote_node = entry.get("quote")
@@ -255,19 +294,29 @@ def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
                 quote_node,
                 "source-quote",
                 f"excerpt not found in {seed}{matched_hint(folded, seed_text)}; copy it exactly "
-                "from the text (case, spelling and punctuation must match)",
+                f"from the text (case, spelling and punctuation must match){ellipsis_hint(excerpt)}",
             )
     if card.type == "quote" and cited_texts and card.text("text"):
         quotation = fold(card.text("text"))
         if not any(quotation in text for text in cited_texts):
             node = card.node.get("text")
+            matched = max((matched_hint(quotation, text) for text in cited_texts), key=len)
             yield Problem.error(
                 card.path,
                 node,
                 "quote-text",
-                "the quotation is not in any cited seed; quote it exactly as the seed does, and cite the "
-                "seed that contains it",
+                f"the quotation is not in any cited seed{matched}; quote it exactly as the seed does, and cite the "
+                f"seed that contains it{ellipsis_hint(card.text('text'), 'quotation')}",
             )
+
+
+def ellipsis_hint(text: str, what: str = "excerpt") -> str:
+    """An excerpt shortened with '...' never matches: the words left out are in the text."""
+    if "..." not in text and "…" not in text:
+        return ""
+    if what == "excerpt":
+        return "; an ellipsis ('...' or '…') never matches: cite the words before it and after it as two excerpts"
+    return "; an ellipsis ('...' or '…') never matches: quote one unbroken passage"
 
 
 def matched_hint(excerpt: str, seed_text: str) -> str:
@@ -308,7 +357,7 @@ def text_nodes(node) -> Iterator[Text]:
                 yield from text_nodes(value)
 
 
-CARD_RULES = (rule_card_fields, rule_id_format, rule_dates, rule_themes_known, rule_sources, rule_html)
+CARD_RULES = (rule_card_fields, rule_id_format, rule_dates, rule_sources, rule_html)
 
 
 def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
@@ -384,8 +433,9 @@ def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
 def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
     if deck is None:
         return
-    used = {theme for card in cards for theme in card.themes}
-    live = {theme for card in cards if not card.retired for theme in card.themes}
+    misspelt = {theme.id for theme, _ in misspelt_deck_themes(deck, cards).values()}  # theme-known says why
+    used = {theme for card in cards for theme in card.themes} | misspelt
+    live = {theme for card in cards if not card.retired for theme in card.themes} | misspelt
     for theme in deck.themes:
         if theme.id not in used:
             yield Problem.warning(
@@ -443,6 +493,7 @@ def validate(project: Project) -> list[Problem]:
         for rule in CARD_RULES:
             problems.extend(rule(card, project.deck, project.seeds))
         problems.extend(lint_card(card))
+    problems.extend(rule_themes_known(project.deck, project.cards))
     problems.extend(rule_ids_unique(project.cards))
     problems.extend(rule_prompts_distinct(project.cards))
     problems.extend(rule_themes_used(project.deck, project.cards))

@@ -82,6 +82,42 @@ def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
         return None
 
 
+_LOOSE_DATES = (  # what newcomers write for a date → (year, month, day) groups
+    (re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.ASCII), (3, 2, 1)),  # 14/07/1789, 14.07.1789
+    (re.compile(r"(\d{4})[/.-](\d{1,2})(?:[/.-](\d{1,2}))?", re.ASCII), (1, 2, 3)),  # 1789-7-14, 1789/07/14
+)
+
+_WORDY_DATE = re.compile(  # 14 July 1789, 14th of July 1789, July 14, 1789, July 1789
+    r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?([A-Za-z]+)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?,?\s+(\d{4})",
+    re.ASCII,
+)
+
+
+def iso_date_guess(text: str) -> list[str]:
+    """The YYYY-MM-DD (or YYYY-MM) dates a date written another way can mean: '14/07/1789', '14 July 1789',
+    'July 14, 1789', '1789-7-14' → ['1789-07-14']; '04/07/1789' → both readings."""
+    text = text.strip()
+    guesses = []
+    for pattern, (year, month, day) in _LOOSE_DATES:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = [match[year], match[month], match[day]]
+            guesses.append(parts)
+            if pattern is _LOOSE_DATES[0][0]:
+                guesses.append([match[3], match[1], match[2]])  # month first, as in the United States
+    words = _WORDY_DATE.fullmatch(text)
+    if words and not (words[1] and words[3]):
+        month = MONTH_NUMBERS.get(words[2].capitalize()) or MONTH_NUMBERS.get(words[2].capitalize()[:3])
+        if month:
+            guesses.append([words[4], str(month), words[1] or words[3]])
+    found = []
+    for year, month, day in guesses:
+        iso = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+        if parse_date(iso) and iso not in found and iso != text:
+            found.append(iso)
+    return found
+
+
 MONTH_WORDS = {number: (name, name[:3]) + (("Sept",) if number == 9 else ()) for number, name in enumerate(MONTHS, 1)}
 
 

@@ -169,14 +169,8 @@ def parse_yaml(
         # An unclosed quote or bracket is found at the end of the file; where it was opened is more use.
         at_end = "end of stream" in (error.problem or "")
         mark = (error.context_mark if at_end else None) or error.problem_mark or error.context_mark
-        what = " ".join(part for part in (error.context, error.problem) if part)
-        problems.append(
-            problem(
-                mark,
-                "yaml-syntax",
-                f"YAML does not parse: {what}; check the indentation and quote text that contains ': ' or ' #'",
-            )
-        )
+        line, col, message = syntax_message(source, mark, error)
+        problems.append(Problem(path, line, col, "error", "yaml-syntax", message))
         return None, problems
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         # libyaml counts bytes of the UTF-8 text, the pure-Python reader characters.
@@ -201,6 +195,37 @@ def parse_yaml(
         # The caller knows what the file holds; the parser does not guess it from the file name (D9).
         problems.append(Problem(path, 1, 1, "error", "yaml-empty", f"the file is empty; write {expected}"))
     return root, problems
+
+
+def syntax_message(source: str, mark, error: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Where a YAML syntax error is, and what to write instead: the newcomer's two traps, a tab and a straight quote
+    inside a quoted value, are named as such (both parsers word them as indentation or token errors)."""
+    lines = source.splitlines() or [""]
+    line = lines[min(mark.line, len(lines) - 1)]
+    tab = line.find("\t") if "tab" in (error.problem or "") or line[mark.column : mark.column + 1] == "\t" else -1
+    if tab >= 0:
+        return mark.line + 1, tab + 1, "a tab character; YAML indents with spaces only: replace the tab with spaces"
+    before = line[: mark.column].rstrip()
+    quote = before[-1:]
+    if quote in ('"', "'") and before.count(quote) >= 2 and error.problem_mark is mark:
+        col = len(before)
+        if quote == '"':
+            message = (
+                'a straight " inside a double-quoted value ends the value here; write \\" for a quotation mark '
+                "inside it, or put single quotes around the value"
+            )
+        else:
+            message = (
+                "a straight ' inside a single-quoted value ends the value here; write '' (two) for an apostrophe "
+                "inside it, or put double quotes around the value"
+            )
+        return mark.line + 1, col, message
+    what = " ".join(part for part in (error.context, error.problem) if part)
+    return (
+        mark.line + 1,
+        mark.column + 1,
+        f"YAML does not parse: {what}; check the indentation and quote text that contains ': ' or ' #'",
+    )
 
 
 def read_yaml_file(path: Path, expected: str = "a list of cards") -> tuple[Text | Items | Fields | None, list[Problem]]:

@@ -279,8 +279,8 @@ def test_the_folders_and_files_around_the_cards_fail_with_messages(project, monk
     (project / "seeds/cuba-essay.txt").write_bytes(b"caf\xe9")
     result = run("validate")
     assert (
-        "seeds/cuba-essay.txt:1:4: error: byte 3 is not UTF-8; open the text in an editor and save it as UTF-8 [seed-encoding]"
-        in result.stderr
+        "seeds/cuba-essay.txt:1:4: error: byte 0xe9 is not UTF-8 (the text was saved as Windows-1252 or Latin-1?); "
+        "save it as UTF-8" in result.stderr
     )
     (project / "cards/released.json").write_bytes(b"\xff")
     assert "cards/released.json:1:1: error: the release record does not read" in run("validate").stderr
@@ -325,7 +325,7 @@ def test_editor_and_file_manager_droppings_are_not_inputs(project):
 def test_a_seed_that_is_not_utf8_is_reported_at_its_line_and_column(project):
     (project / "seeds/cuba-essay.txt").write_bytes("First line.\nIn Octob\u00e9r 1962 \u2014 ".encode() + b"caf\xe9")
     result = run("validate")
-    assert "seeds/cuba-essay.txt:2:22: error: byte 36 is not UTF-8" in result.stderr
+    assert "seeds/cuba-essay.txt:2:22: error: byte 0xe9 is not UTF-8" in result.stderr
     assert "[seed-encoding]" in result.stderr
 
 
