@@ -146,12 +146,13 @@ def preview_option(name: str, value: str, title: str, count: int) -> str:
 
 def render_preview(deck: Deck, cards: list[Card]) -> str:
     """The whole page: same deck and cards, same bytes. Everything is inline; the page fetches nothing."""
+    live = [card for card in cards if not card.retired]  # an option's count is its deck's, as `themes` counts
     themes = "".join(
-        preview_option("theme", theme.id, theme.title, sum(theme.id in card.themes for card in cards))
+        preview_option("theme", theme.id, theme.title, sum(theme.id in card.themes for card in live))
         for theme in deck.themes
     )
     types = "".join(
-        preview_option("type", card_type, TYPE_TITLES[card_type], sum(card.type == card_type for card in cards))
+        preview_option("type", card_type, TYPE_TITLES[card_type], sum(card.type == card_type for card in live))
         for card_type in CARD_TYPES
     )
     data = {

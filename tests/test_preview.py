@@ -290,6 +290,13 @@ def test_retired_cards_are_shown_marked_and_left_out_of_a_subset(project, open_p
     berlin = [card for card in cards if "berlin" in card["themes"]]
     live = [card for card in berlin if not card.get("retired")]
     assert shown(page) == len(berlin)  # shown, marked
+    # The theme's count is its deck's, as `build-deck themes` counts: retired cards left out.
+    assert page.inner_text("label:has(input[name=theme][value=berlin]) .pv-n") == str(len(live))
+    assert [line.split()[1] for line in run("themes").stdout.splitlines() if line.split()[0] == "berlin"] == [
+        str(len(live))
+    ]
+    live_dates = [card for card in cards if card["type"] == "date" and not card.get("retired")]
+    assert page.inner_text("label:has(input[name=type][value=date]) .pv-n") == str(len(live_dates))  # a type's too
     assert f": {len(live)} notes" in page.inner_text("#pv-command-note")  # but not built into a subset
     built = run(*page.inner_text("#pv-command").split()[1:])
     assert f": {len(live)} notes" in built.stdout
