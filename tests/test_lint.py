@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from conftest import run
+from conftest import FIXTURES, run
 
 WALL = 'seed: berlin-notes.txt, quote: "On 13 August 1961 the East German regime sealed the border"'
 TEST_BAN = 'seed: cuba-essay.txt, quote: "The Limited Test Ban Treaty of 1963 between the USSR, the USA and Britain"'
@@ -66,6 +68,24 @@ def test_a_stated_reason_silences_the_rule_for_that_card_only(project, card, rul
     result = run("validate")
     flagged = {line.split(":")[0] for line in result.stderr.splitlines() if line.endswith(f"[{rule}]")}
     assert flagged == {"cards/other.yaml"}
+
+
+@pytest.mark.parametrize("silenced", ["berlin-wall", "wall-reworded"])
+def test_a_near_duplicate_is_silenced_on_either_of_the_two_cards(project, silenced):
+    """The reason may sit on the earlier card as well as on the later one: a card with it leaves the comparison."""
+    shutil.copy(FIXTURES / "invalid/near-duplicate.yaml", project / "cards/case.yaml")  # after cards/berlin.yaml
+    assert "[near-duplicate]" in run("validate").stderr
+    reason = '  lint: {near-duplicate: "the reworded one is for the printed sheet"}\n'
+    for path in (project / "cards/berlin.yaml", project / "cards/case.yaml"):
+        text = path.read_text()
+        start = text.find(f"- id: {silenced}\n")
+        if start >= 0:
+            end = text.find("\n- id: ", start + 1)
+            end = len(text) if end < 0 else end + 1
+            path.write_text(text[:end].rstrip("\n") + "\n" + reason + text[end:])
+    result = run("validate", "--strict")
+    assert "near-duplicate" not in result.stderr
+    assert result.exit_code == 0, result.stderr
 
 
 def test_a_good_card_passes_the_lint(project):
