@@ -15,17 +15,17 @@ from deckbuild.files import ZIP_EPOCH
 from deckbuild.model import CARD_TYPES, Card, Project, Selection
 from deckbuild.notetypes import (
     CSS,
-    NOTE_FIELDS,
     NOTE_TYPE_IDS,
     NOTE_TYPE_NAMES,
-    TEMPLATES,
     escape,
     note_fields,
     note_hash,
     note_tags,
+    note_type_fields,
     note_type_hash,
+    note_type_templates,
 )
-from deckbuild.release import modification_time
+from deckbuild.release import modification_time, news_summary
 from deckbuild.selection import subset_deck_id, subset_deck_name
 
 
@@ -64,16 +64,18 @@ def compile_deck(
         card_type: _NoteType(
             NOTE_TYPE_IDS[card_type],
             NOTE_TYPE_NAMES[card_type],
-            fields=[{"name": name} for name in NOTE_FIELDS[card_type]],
-            templates=[dict(template) for template in TEMPLATES[card_type]],  # genanki writes into these dicts
+            fields=note_type_fields(card_type),
+            templates=note_type_templates(card_type),  # fresh dicts: genanki writes into them
             css=CSS,
             mod=modification_time(project.released.note_types.get(card_type), note_type_hash(card_type), fallback_mod),
         )
         for card_type in CARD_TYPES
     }
-    anki_deck = genanki.Deck(
-        subset_deck_id(deck, selection), subset_deck_name(deck, selection), escape(deck.description)
+    # Anki replaces a deck's description on import: the full deck's tells what the version brings.
+    description = "\n\n".join(
+        filter(None, [deck.description, news_summary(project.released) if selection.is_full else ""])
     )
+    anki_deck = genanki.Deck(subset_deck_id(deck, selection), subset_deck_name(deck, selection), escape(description))
     latest = max((note_type.mod for note_type in note_types.values()), default=fallback_mod)
     for card in cards:
         fields, tags = note_fields(card, deck), note_tags(card, deck)

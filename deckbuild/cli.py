@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import sys
@@ -18,8 +19,16 @@ from deckbuild.files import atomic_output, shown_path
 from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, Deck, Problem, Project, Selection
 from deckbuild.parallel import run_beside
 from deckbuild.preview import render_preview
-from deckbuild.project import DECK_FILE, RELEASED_FILE, load_cards, load_deck, load_project, read_seeds
-from deckbuild.release import write_released
+from deckbuild.project import (
+    DECK_FILE,
+    RELEASED_FILE,
+    load_cards,
+    load_deck,
+    load_project,
+    load_released,
+    read_seeds,
+)
+from deckbuild.release import add_to_changelog, next_version, note_type_problems, release_notes, write_released
 from deckbuild.rules import validate
 from deckbuild.schema import card_schema, deck_schema
 from deckbuild.selection import select
@@ -325,21 +334,51 @@ def themes(cards_dir, seeds_dir):
 
 @cli.command()
 @folder_options
-def release(cards_dir, seeds_dir):
+@click.option(
+    "--version",
+    "version",
+    metavar="X.Y.Z",
+    help="Release this version: what changed since the last one becomes its notes for learners (in released.json, "
+    "the full deck's description and CHANGELOG.md).",
+)
+def release(cards_dir, seeds_dir, version):
     """Record the current cards in cards/released.json before a release.
 
     Each card's content hash and modification time (SOURCE_DATE_EPOCH, or now, for new and changed cards) is
-    recorded; unchanged cards keep their time, so learners' notes update only when their card changed. Commit the
-    file with the release. A released id can never be removed afterwards: retire the card instead.
+    recorded; unchanged cards keep their time, so learners' notes update only when their card changed. Each card also
+    keeps what changed since the last version, in a learner's words ("date corrected", "wording"). With --version, the
+    version is recorded and those changes become its notes: the full deck's description ends with "What's new in
+    X.Y.Z", and the notes open the version's section of CHANGELOG.md (its Unreleased section becomes X.Y.Z's) and the
+    GitHub release. Commit both files with the release and tag the commit vX.Y.Z. A released id can never be removed
+    afterwards: retire the card instead.
     """
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
         if not report(project, validate(project), "text", strict=False):
             fail("nothing recorded; fix the errors above")
+        frozen = note_type_problems(project.released)
+        if frozen:
+            for line in frozen:
+                click.echo(line, err=True)
+            fail("nothing recorded; a released note type changed")
+        if version is not None and (why := next_version(project.released, version)):
+            raise click.BadParameter(why, param_hint="--version")
         path = cards_dir / RELEASED_FILE
+        now = build_time()
         with reported_write_errors(path):
-            new, changed, unchanged = write_released(project, path, build_time())
+            new, changed, unchanged = write_released(project, path, now, version or "")
         click.echo(f"recorded {shown_path(path)}: {new} new, {changed} changed, {unchanged} unchanged")
+        if version:
+            released, _ = load_released(cards_dir)
+            notes = release_notes(released, project.cards)
+            changelog = cards_dir.parent / "CHANGELOG.md"
+            if changelog.is_file():
+                date = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).date().isoformat()
+                with reported_write_errors(changelog), atomic_output(changelog) as temporary:
+                    text = add_to_changelog(changelog.read_text(encoding="utf-8"), version, date, notes)
+                    temporary.write_text(text, encoding="utf-8", newline="\n")
+                click.echo(f"added the notes for {version} to {shown_path(changelog)}")
+            click.echo(notes, nl=False)
 
 
 @cli.command()

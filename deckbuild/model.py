@@ -266,6 +266,9 @@ class Record:
     mod: int
     type: str = ""
     line: int = 0
+    parts: dict = field(default_factory=dict)  # what a learner sees, in parts (wording, date…) → a hash of each
+    changes: tuple[str, ...] = ()  # what changed since the last version, in a learner's words ("date corrected")
+    shape: dict = field(default_factory=dict)  # a note type's id and its field and template ids, frozen by a release
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,8 @@ class Released:
     deck_id: int  # 0 before the first release
     cards: dict  # card id → Record
     note_types: dict  # card type → Record
+    version: str = ""  # the last `release --version`, X.Y.Z; empty before the first
+    whats_new: dict = field(default_factory=dict)  # that version's news: added, changed (id → words), retired
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,36 @@ NOTE_FIELDS = {
 }
 
 
+# Every field and template carries a fixed integer id (Anki >= 2.1.67 matches them by id, not by name or position):
+# generated once, never changed, never reused. A released note type keeps these ids and this field list for good; the
+# release record (cards/released.json) holds them, and `release` refuses a note type that lost or changed one. Any
+# other change of a field list needs a new note-type id (see CONTRIBUTING: what a note-type change costs learners).
+FIELD_IDS = {
+    "date": {
+        "Event": 1950668976, "Date": 1066104469, "End": 1015581200, "Source": 2133536367, "Notes": 2047917419,
+        "Themes": 1935473229, "Id": 1699109224, "Retired": 1845446164,
+    },
+    "person": {
+        "Name": 1434182081, "Role": 1196735901, "Born": 1008312014, "Died": 1940821084, "Source": 1190559964,
+        "Notes": 1352305176, "Themes": 1548351455, "Id": 2071919477, "Retired": 1207809983,
+    },
+    "treaty": {
+        "Name": 1587829755, "Date": 1131860413, "Parties": 2132938653, "Terms": 1064188034, "Source": 1169700004,
+        "Notes": 1331723225, "Themes": 1430448267, "Id": 2103861531, "Retired": 1514587799,
+    },
+    "quote": {
+        "Text": 2068711803, "Speaker": 1477466711, "Context": 1163143707, "Date": 1025665537, "Source": 2088980419,
+        "Notes": 1354682777, "Themes": 1386545390, "Id": 1334376232, "Retired": 1189975312,
+    },
+}  # fmt: skip
+TEMPLATE_IDS = {
+    "date": {"When?": 1225368905},
+    "person": {"Who was…?": 1105521163, "Who is described?": 1846751646},
+    "treaty": {"What did it establish?": 1401086459, "When and between whom?": 1162377381},
+    "quote": {"Who said it?": 1185130470},
+}
+
+
 CSS = """\
 .card {
   --ink: #1f1f1f; --muted: #5f5a52; --accent: #8a2b1d; --paper: #fbfaf7; --rule: #d9d3c7; --quote-bg: #f1ede4;
@@ -121,10 +151,31 @@ TEMPLATES = {
 }
 
 
+def note_type_fields(card_type: str) -> list[dict]:
+    """The note type's fields as Anki's note-type JSON holds them: a name and a fixed id each."""
+    return [{"name": name, "id": FIELD_IDS[card_type][name]} for name in NOTE_FIELDS[card_type]]
+
+
+def note_type_templates(card_type: str) -> list[dict]:
+    """The templates as fresh dicts (genanki writes into the dicts it is handed), each with its fixed id."""
+    return [dict(template, id=TEMPLATE_IDS[card_type][template["name"]]) for template in TEMPLATES[card_type]]
+
+
+def note_type_shape(card_type: str) -> dict:
+    """What a release freezes of a note type: its id and its field and template ids, in order."""
+    return {
+        "id": NOTE_TYPE_IDS[card_type],
+        "fields": [FIELD_IDS[card_type][name] for name in NOTE_FIELDS[card_type]],
+        "templates": [TEMPLATE_IDS[card_type][template["name"]] for template in TEMPLATES[card_type]],
+    }
+
+
 def note_type_hash(card_type: str) -> str:
     # Only the keys we write: genanki adds its own keys to the template dicts it is handed (D1 of the code review).
-    templates = [{key: template[key] for key in ("name", "qfmt", "afmt")} for template in TEMPLATES[card_type]]
-    spec = [NOTE_TYPE_NAMES[card_type], NOTE_FIELDS[card_type], templates, CSS]
+    templates = [
+        {key: template[key] for key in ("name", "qfmt", "afmt", "id")} for template in note_type_templates(card_type)
+    ]
+    spec = [NOTE_TYPE_NAMES[card_type], note_type_fields(card_type), templates, CSS]
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 

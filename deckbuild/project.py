@@ -256,11 +256,27 @@ def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
             for key in re.findall(r'^\s*"([^"]+)": \{"hash"', line)
         }
         cards = {
-            card_id: Record(entry["hash"], int(entry["mod"]), entry["type"], lines.get(card_id, 1))
+            card_id: Record(
+                entry["hash"],
+                int(entry["mod"]),
+                entry["type"],
+                lines.get(card_id, 1),
+                dict(entry.get("parts", {})),
+                tuple(entry.get("changes", ())),
+            )
             for card_id, entry in data["cards"].items()
         }
-        note_types = {name: Record(entry["hash"], int(entry["mod"])) for name, entry in data["note_types"].items()}
+        note_types = {
+            name: Record(
+                entry["hash"],
+                int(entry["mod"]),
+                line=lines.get(name, 1),
+                shape={key: entry[key] for key in ("id", "fields", "templates") if key in entry},
+            )
+            for name, entry in data["note_types"].items()
+        }
         deck_id = int(data["deck_id"])
+        version, whats_new = str(data.get("version", "")), dict(data.get("whats_new", {}))
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as error:
         problem = Problem(
             shown,
@@ -271,7 +287,7 @@ def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
             f"the release record does not read ({error}); restore it from git, never edit it by hand",
         )
         return empty, [problem]
-    return Released(shown, deck_id, cards, note_types), []
+    return Released(shown, deck_id, cards, note_types, version, whats_new), []
 
 
 def load_project(cards_dir: Path, seeds_dir: Path) -> Project:

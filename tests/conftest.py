@@ -70,8 +70,12 @@ def collection(tmp_path):
 
 def import_package(col, package: Path):
     """Import as a learner does with Anki's default options (update notes and note types if newer)."""
-    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+    # From the protobuf module: anki.collection re-exports these only since 24.x, and the oldest supported is 23.10.
+    from anki.import_export_pb2 import (
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+        ImportAnkiPackageUpdateCondition,
+    )
 
     IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     request = ImportAnkiPackageRequest(
