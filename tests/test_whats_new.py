@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import V1, V2, import_package, run
+import yaml
+
+from conftest import ROOT, V1, V2, import_package, run
 
 V3 = {"SOURCE_DATE_EPOCH": "1700172800"}  # a day after V2
 PACKAGE = "dist/cold-war-crises-test-deck.apkg"
@@ -143,3 +150,25 @@ def test_a_version_must_be_x_y_z_and_after_the_last(project):
         else:
             assert result.exit_code == 2
             assert message in result.stderr
+
+
+def test_the_release_workflow_attaches_the_versions_notes(project, tmp_path):
+    """The workflow's notes step, run as GitHub runs it: the tag's CHANGELOG section, learners' notes first."""
+    (project / "CHANGELOG.md").write_text(CHANGELOG)
+    run("release", "--version", "0.1.0", env=V1)
+    edit(project)
+    run("release", "--version", "0.2.0", env=V2)
+    workflow = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
+    [job] = workflow["jobs"].values()
+    [step] = [step for step in job["steps"] if step.get("name") == "Write the release notes"]
+    bash = shutil.which("bash")
+    # `python` is this interpreter, as setup-python makes it on the runner.
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(tmp_path)}
+    ok = subprocess.run([bash, "-e", "-c", step["run"]], env=env | {"TAG": "v0.2.0"}, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    notes = (tmp_path / "notes.md").read_text()
+    assert notes.startswith("\n### What's new in 0.2.0 (for learners)\n\n#### Added\n\n- American U-2 flights")
+    assert "0.1.0" not in notes and "A tool fix" not in notes
+    wrong = subprocess.run([bash, "-e", "-c", step["run"]], env=env | {"TAG": "v0.1.0"}, capture_output=True, text=True)
+    assert wrong.returncode == 1
+    assert "the tag is v0.1.0 but cards/released.json records version '0.2.0'" in wrong.stdout
