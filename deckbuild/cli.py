@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -44,7 +45,7 @@ def reported_write_errors(path: Path):
     try:
         yield
     except OSError as error:
-        raise click.ClickException(f"cannot write {shown_path(path)}: {error.strerror or error}") from error
+        raise Failure(f"cannot write {shown_path(path)}: {error.strerror or error}") from error
 
 
 def deck_or_fail(cards_dir: Path) -> Deck:
@@ -52,7 +53,7 @@ def deck_or_fail(cards_dir: Path) -> Deck:
     deck, problems = load_deck(cards_dir)
     if deck is None:
         echo_problems(problems)
-        raise click.ClickException(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
+        raise Failure(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
     return deck
 
 
@@ -72,9 +73,28 @@ def subset_slug(deck: Deck, selection: Selection) -> str:
     return "--".join(parts)
 
 
-def fail(message: str):
-    click.echo(f"build-deck: {message}", err=True)
-    sys.exit(1)
+class Failure(click.ClickException):
+    """The tool's own error, one style everywhere: `build-deck: <message>` on stderr, exit 1. (Bad arguments stay
+    click's usage errors: `Usage: …`, `Error: …`, exit 2.)"""
+
+    def show(self, file=None) -> None:
+        click.echo(f"build-deck: {self.format_message()}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    raise Failure(message)
+
+
+class Commands(click.Group):
+    """A stage's click.ClickException (the parallel check's) is shown in the tool's style too."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            if isinstance(error, (Failure, click.UsageError)):
+                raise
+            raise Failure(error.format_message()) from error
 
 
 def echo_problems(problems: list[Problem]) -> None:
@@ -169,7 +189,7 @@ def choose(values: tuple[str, ...], known: list[str], option: str) -> tuple[str,
     return tuple(dict.fromkeys(values))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="build-deck")
 def cli():
     """Build an Anki deck from YAML fact cards that cite their source texts.
@@ -394,9 +414,13 @@ def schema(cards_dir, seeds_dir, for_deck):
     if for_deck:
         document = deck_schema()
     else:
-        deck, _ = load_deck(cards_dir)
-        seed_names = sorted(read_seeds(seeds_dir)[0] or {})
-        document = card_schema(deck, seed_names)
+        # Without the deck's themes or the seeds' names an editor would take any theme or seed: a wrong schema.
+        deck = deck_or_fail(cards_dir)
+        seed_texts, problems = read_seeds(seeds_dir)
+        if seed_texts is None or problems:
+            echo_problems(problems)
+            fail("cannot read every text in the seeds folder; fix the problems above")
+        document = card_schema(deck, sorted(seed_texts))
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 import zipfile
+
+import pytest
 
 from conftest import import_package, run
 
@@ -282,11 +286,65 @@ def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(projec
     ]
 
 
-def test_a_package_that_cannot_be_written_is_a_message(project):
+def broken_card(project):
+    path = project / "cards/berlin.yaml"
+    path.write_text(path.read_text().replace("date: 1961-08-13", "date: 1961-02-30"))
+
+
+def no_deck_file(project):
+    (project / "cards/deck.yaml").unlink()
+
+
+def a_file_in_the_way(project):
     (project / "afile").write_text("in the way")
-    result = run("build", "-o", "afile/deck.apkg", env=EPOCH)
+
+
+def no_seeds(project):
+    shutil.rmtree(project / "seeds")
+
+
+def a_check_that_dies(project):
+    from deckbuild import cli, parallel
+
+    # The forked check ends without a word (as when the kernel kills it for memory): the build stops, with a message.
+    return [(parallel, "PARALLEL_FROM", 0), (cli, "validate", lambda project: os._exit(3))]  # set by the test
+
+
+NO_DECK = "build-deck: cannot read cards/deck.yaml; run `build-deck validate`"
+
+# Each command's own errors, in one style: `build-deck: <what went wrong>` last on stderr (the line starts so), exit 1. (Bad arguments
+# are click's usage errors, `Error: …` and exit 2: tested beside each option.)
+ERROR_PATHS = [
+    (["validate"], broken_card, "3 files checked, 5 cards, 1 error, 0 warnings"),
+    (["build"], broken_card, "build-deck: not built; fix the errors above"),
+    (["build"], no_deck_file, "build-deck: not built; fix the errors above"),
+    (["build", "-o", "afile/deck.apkg"], a_file_in_the_way, "build-deck: cannot write afile/deck.apkg: "),
+    (["build"], a_check_that_dies, "build-deck: the check of the cards stopped before it finished (out of memory?); "
+     "nothing written"),
+    (["preview"], broken_card, "build-deck: no preview written; fix the errors above"),
+    (["preview", "-o", "afile/deck.html"], a_file_in_the_way, "build-deck: cannot write afile/deck.html: "),
+    (["themes"], no_deck_file, NO_DECK),
+    (["release"], broken_card, "build-deck: nothing recorded; fix the errors above"),
+    (["schema"], no_deck_file, NO_DECK),
+    (["schema"], no_seeds, "build-deck: cannot read every text in the seeds folder; fix the problems above"),
+    (["coverage"], no_deck_file, NO_DECK),
+    (["coverage"], no_seeds, "build-deck: cannot read every text in the seeds folder; fix the problems above"),
+    (["suggest"], no_deck_file, NO_DECK),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "breakage", "last_line"),
+    ERROR_PATHS,
+    ids=[f"{' '.join(args)}-{breakage.__name__}" for args, breakage, _ in ERROR_PATHS],
+)
+def test_each_commands_error_says_what_went_wrong_in_one_style(project, monkeypatch, args, breakage, last_line):
+    for target, name, value in breakage(project) or ():
+        monkeypatch.setattr(target, name, value)
+    result = run(*args, env=EPOCH)
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot write afile/deck.apkg:")
+    assert result.stderr.splitlines()[-1].startswith(last_line), result.stderr
+    assert "Error:" not in result.stderr and "Traceback" not in result.output
 
 
 def test_an_odd_source_date_epoch_is_a_usage_error(project):
