@@ -31,6 +31,7 @@ from deckbuild.project import (
 )
 from deckbuild.release import add_to_changelog, next_version, note_type_problems, release_notes, write_released
 from deckbuild.rules import validate
+from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
 from deckbuild.schema import card_schema, deck_schema
 from deckbuild.selection import select
 from deckbuild.suggest import draft_card, theme_vocabularies
@@ -197,6 +198,57 @@ def cli():
     Every command works on the cards/ and seeds/ folders of the current directory; --cards and --seeds point
     elsewhere. Run `build-deck COMMAND --help` for the details of a command.
     """
+
+
+@cli.command()
+@click.argument("folder", metavar="[DIR]", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--name", help="The deck's name, as Anki shows it [default: from the folder's name].")
+def init(folder: Path, name: str | None):
+    """Start a new deck in DIR (default: the current folder).
+
+    Writes cards/deck.yaml with a freshly made deck id, an example card of every type in two example themes, an
+    example text in seeds/ that they cite, and seeds/README.md (where errata and left-out passages go). The result
+    validates with --strict and builds; replace the examples with your own. Never overwrites a file: if any of them
+    exists, nothing is written. Run the other commands from inside DIR: they read its cards/ and seeds/ folders
+    (the folders --cards and --seeds point at).
+    """
+    name = name.strip() if name and name.strip() else deck_name_for(folder.resolve().name)
+    files = init_files(name, new_deck_id())
+    schema_path, deck_schema_path = folder / "cards" / "card.schema.json", folder / "cards" / "deck.schema.json"
+    taken = [shown_path(path) for path in [*(folder / path for path in files), schema_path, deck_schema_path]]
+    taken = [path for path in taken if Path(path).exists()]
+    if taken:
+        more = f" (and {plural(len(taken) - 1, 'other file')} init writes)" if len(taken) > 1 else ""
+        fail(
+            f"{taken[0]} already exists{more}; init never overwrites a file, so nothing was written: start the deck "
+            "in a new folder (build-deck init DIR)"
+        )
+    for path, text in files.items():
+        target = folder / path
+        with reported_write_errors(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_output(target) as temporary:
+                temporary.write_text(text, encoding="utf-8", newline="\n")
+        click.echo(f"created {shown_path(target)}")
+    deck, _ = load_deck(folder / "cards")
+    seed_names = sorted(read_seeds(folder / "seeds")[0] or {})
+    for path, document in ((schema_path, card_schema(deck, seed_names)), (deck_schema_path, deck_schema())):
+        with reported_write_errors(path), atomic_output(path) as temporary:
+            temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(
+        f"created {shown_path(schema_path)} and {deck_schema_path.name}, for editors (refresh the first with "
+        "build-deck schema > cards/card.schema.json when you add a theme or a text)"
+    )
+    steps = ([f"cd {shown_path(folder)}"] if shown_path(folder) != "." else []) + [
+        "build-deck validate --strict",
+        "build-deck build",
+        "build-deck preview",
+    ]
+    click.echo(
+        f'\nA new deck, "{name}", with the deck id {deck.id if deck else "?"}: never change it once the deck is '
+        "shared.\nNext:\n" + "".join(f"  {step}\n" for step in steps) + "Then replace the example cards and text with "
+        "your own (build-deck's CONTRIBUTING.md explains every field), and run build-deck release before you first share the deck."
+    )
 
 
 @cli.command("validate")

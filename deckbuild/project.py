@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -106,16 +107,14 @@ def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
     path = cards_dir / DECK_FILE
     shown = shown_path(path)
     if not path.is_file():
-        return None, [
-            Problem(
-                shown,
-                1,
-                1,
-                "error",
-                "deck-missing",
-                f"no {DECK_FILE} in {shown_path(cards_dir)}; create it with a 'deck:' and a 'themes:' section",
-            )
-        ]
+        where = (
+            f"no {DECK_FILE} in {shown_path(cards_dir)}" if cards_dir.is_dir() else f"no folder {shown_path(cards_dir)}"
+        )
+        message = (
+            f"{where}: to start a deck here, run build-deck init; or create {shown} with a 'deck:' "
+            "section (id, name, description, tag_prefix) and a 'themes:' list (each with id, title, description)"
+        )
+        return None, [Problem(shown, 1, 1, "error", "deck-missing", message)]
     root, problems = read_yaml_file(path, "a 'deck:' and a 'themes:' section")
     if root is None:
         return None, problems
@@ -130,7 +129,7 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
         node = mapping.get(key)
         if node is None:
             if required:
-                error(mapping, f"missing '{key}'")
+                error(mapping, missing_key(mapping, key))
             return ""
         if not isinstance(node, Text) or is_empty(node):
             error(node, f"'{key}' must be a line of text")
@@ -141,6 +140,24 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
         for key, (key_node, _) in mapping.entries.items():
             if key not in allowed:
                 error(key_node, f"unknown key '{key}'{did_you_mean(key, allowed)}")
+
+    def missing_key(mapping, key):
+        title = mapping.get("title")
+        title = slugify(title.value) if isinstance(title, Text) and slugify(title.value) else "first-theme"
+        name = mapping.get("name")
+        name = slugify(name.value) if isinstance(name, Text) and slugify(name.value) else "my-deck"
+        where, example = {
+            ("deck", "id"): (
+                "'deck'",
+                f"id: {random.SystemRandom().randrange(1 << 30, 1 << 31)} (made now at random; "
+                "every note's id derives from it: never change it once the deck is shared)",
+            ),
+            ("deck", "name"): ("'deck'", 'name: "..." (the deck\'s name, as Anki shows it)'),
+            ("deck", "tag_prefix"): ("'deck'", f"tag_prefix: {name} (the first part of every tag)"),
+            ("theme", "id"): ("this theme", f"id: {title} (lower-case words joined by hyphens, named on the cards)"),
+            ("theme", "title"): ("this theme", 'title: "..." (the theme as learners read it)'),
+        }[("deck" if mapping is deck_node else "theme", key)]
+        return f"{where} has no '{key}'; add {example}"
 
     if not isinstance(root, Fields):
         error(root, "deck.yaml must be a mapping with 'deck:' and 'themes:'")
@@ -163,7 +180,11 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
 
     themes: list[Theme] = []
     if not isinstance(themes_node, Items) or not themes_node.items:
-        error(themes_node or root, "'themes' must be a non-empty list of themes with id, title and description")
+        error(
+            themes_node or root,
+            "'themes' must be a non-empty list of themes with id, title and description, e.g. "
+            '- {id: first-theme, title: "First theme", description: "..."}',
+        )
     else:
         seen: dict[str, Theme] = {}
         for node in themes_node.items:
@@ -207,7 +228,15 @@ def read_seeds(seeds_dir: Path) -> tuple[dict[str, str] | None, list[Problem]]:
     shown = shown_path(seeds_dir)
     if not seeds_dir.is_dir():
         return None, [
-            Problem(shown, 1, 1, "error", "source-seed", f"there is no seeds folder {shown}; point --seeds at it")
+            Problem(
+                shown,
+                1,
+                1,
+                "error",
+                "source-seed",
+                f"there is no seeds folder {shown}; create it and put in it the texts your cards cite (build-deck init "
+                "makes one with an example), or point --seeds at it",
+            )
         ]
     texts, problems = {}, []
     for path in sorted(seeds_dir.iterdir()):

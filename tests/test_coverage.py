@@ -139,7 +139,8 @@ def test_coverage_and_suggest_fail_without_readable_seeds(project):
         result = run(command, "--seeds", "nowhere")
         assert result.exit_code == 1
         assert (
-            "nowhere:1:1: error: there is no seeds folder nowhere; point --seeds at it [source-seed]" in result.stderr
+            "nowhere:1:1: error: there is no seeds folder nowhere; create it and put in it the texts your cards cite"
+            in result.stderr
         )
         assert "build-deck: cannot read every text in the seeds folder" in result.stderr
     (project / "seeds/cuba-essay.txt").write_bytes(b"caf\xe9")

@@ -186,7 +186,7 @@ def test_a_missing_deck_file_is_a_problem_not_a_crash(project):
     (project / "cards/deck.yaml").unlink()
     result = run("validate")
     assert result.exit_code == 1
-    assert result.stderr.startswith("cards/deck.yaml:1:1: error: no deck.yaml in cards;")
+    assert result.stderr.startswith("cards/deck.yaml:1:1: error: no deck.yaml in cards:")
     assert "[deck-missing]" in result.stderr
 
 
@@ -286,7 +286,10 @@ def test_the_folders_and_files_around_the_cards_fail_with_messages(project, monk
     assert "cards/released.json:1:1: error: the release record does not read" in run("validate").stderr
     shutil.rmtree(project / "seeds")
     result = run("validate")
-    assert "seeds:1:1: error: there is no seeds folder seeds; point --seeds at it [source-seed]" in result.stderr
+    assert (
+        "seeds:1:1: error: there is no seeds folder seeds; create it and put in it the texts your cards cite"
+        in result.stderr
+    )
     assert "no seed '" not in result.stderr  # said once, not once a source
 
 
