@@ -197,7 +197,8 @@ def citations_of(cards: list[Card]) -> Citations:
         if card.type in ("person", "quote"):
             for key in ("name", "speaker"):
                 people.update(dict.fromkeys(name_words(card.text(key)), card.text(key)))
-        for _, seed, excerpt in card.sources():
+        # A passage a card corrects is accounted for too: the deck says what is wrong with it.
+        for _, seed, excerpt in card.sources() + card.corrections():
             excerpts.setdefault(seed, []).append(fold(excerpt))  # folded here: in parallel, on large decks
     return Citations(people, excerpts, frozenset(card.id for card in cards))
 

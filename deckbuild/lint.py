@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from deckbuild.model import DATE_FIELDS, Card, Items, Problem
-from deckbuild.text import DATE_PATTERN, WORD, YEAR, dated_months, name_words, parse_date
+from deckbuild.text import DATE_PATTERN, STOPWORDS, WORD, YEAR, dated_months, name_words, parse_date
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
 PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
@@ -15,10 +15,10 @@ PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his"
 # The fields a card's front shows as its question (TEMPLATES' fronts; a test keeps the two in step), less names and
 # quotations: a name is short by nature and a quotation keeps its words. A treaty's terms and a quote's context are
 # answers, not prompts (D5).
-PROMPT_FIELDS = ("event", "role")
+PROMPT_FIELDS = ("event", "role", "definition")
 
 
-ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker")
+ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker", "definition")
 
 
 SENTENCE_BREAK = re.compile(
@@ -60,6 +60,9 @@ def lint_answer_leak(card: Card):
         "treaty": [("name", years, YEAR.findall, "the treaty's name states its year")],
         "person": [("role", leak_names(card.text("name")), WORD.findall, "the role names the person")],
         "quote": [("context", leak_names(card.text("speaker")), WORD.findall, "the context names the speaker")],
+        "term": [
+            ("definition", content_words(card.text("term")), WORD.findall, "the definition uses the term's words")
+        ],
     }.get(card.type, [])
     for key, answers, words_of, message in checks:
         said = {word.lower() for word in words_of(card.text(key))}
@@ -82,6 +85,11 @@ FUNCTION_WORDS = frozenset({
 def leak_names(name: str) -> list[str]:
     """The words of a name that give it away: its name words less function words."""
     return [word for word in name_words(name) if word.lower() not in FUNCTION_WORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a term that would give it away: not the short function words ("of", "the", "to")."""
+    return [word for word in WORD.findall(text) if len(word) > 3 and word.lower() not in STOPWORDS]
 
 
 def lint_prompt_pronoun(card: Card):
@@ -187,4 +195,5 @@ LINT_CHECKS = {  # rule id → the check; each yields (node, rule id, message)
 
 
 # The rules a card may silence: near-duplicate is checked across cards, in rule_prompts_distinct.
-LINT_RULES = ("near-duplicate", *LINT_CHECKS)
+# seed-reference and same-answer are checked with the seeds and across cards, in rules.py.
+LINT_RULES = ("near-duplicate", *LINT_CHECKS, "seed-reference", "same-answer")

@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 from deckbuild.text import fold
 
-CARD_TYPES = ("date", "person", "treaty", "quote")
+CARD_TYPES = ("date", "person", "treaty", "quote", "term")
 
 
 COMMON_REQUIRED = ("id", "type", "themes", "source")
 
 
-COMMON_OPTIONAL = ("notes", "retired", "lint")
+COMMON_OPTIONAL = ("notes", "corrects", "retired", "lint")
 
 
 TYPE_REQUIRED = {
     "date": ("event", "date"),
     "person": ("name", "role"),
-    "treaty": ("name", "date", "parties", "terms"),
+    "treaty": ("name", "date", "terms"),
     "quote": ("text", "speaker", "context"),
+    "term": ("term", "definition"),
 }
 
 
-TYPE_OPTIONAL = {"date": ("end",), "person": ("born", "died"), "treaty": (), "quote": ("date",)}
+# A treaty without parties is a decree, law or declaration.
+TYPE_OPTIONAL = {
+    "date": ("end",),
+    "person": ("born", "died"),
+    "treaty": ("parties",),
+    "quote": ("date", "blank"),
+    "term": (),
+}
 
 
-LIST_FIELDS = ("themes", "parties")  # lists of text; `source` and `lint` have shapes of their own
+LIST_FIELDS = ("themes", "parties")  # lists of text; `source`, `corrects` and `lint` have shapes of their own
+CITATION_FIELDS = ("source", "corrects")  # lists of {seed, quote}
 
 
 DATE_FIELDS = ("date", "end", "born", "died")
@@ -78,7 +88,7 @@ RULES = {
     "field-shape": "text where text belongs, a list where a list does",
     "id-format": "ids are kebab-case, at most 64 characters",
     "id-unique": "no id is used twice",
-    "type-known": "the type is date, person, treaty or quote",
+    "type-known": "the type is date, person, treaty, quote or term",
     "theme-known": "every theme is one of deck.yaml's",
     "theme-unused": "every theme of deck.yaml has cards (warning)",
     "date-format": "dates are real calendar dates as YYYY, YYYY-MM or YYYY-MM-DD",
@@ -87,6 +97,8 @@ RULES = {
     "source-quote": "a source's excerpt occurs in its seed",
     "left-out": "a line under `## Left out` in seeds/README.md reads and names a passage of a seed (warning)",
     "quote-text": "a quote card's quotation occurs in a cited seed",
+    "quote-blank": "a quote card's blank: words occur in its quotation",
+    "seed-title": "every cited seed has a title in deck.yaml's seeds: (warning)",
     "html-markup": "text that looks like HTML will show literally (warning)",
     "duplicate-prompt": "no two cards of a type ask the same question",
     "deck-missing": "cards/deck.yaml exists",
@@ -104,6 +116,8 @@ RULES = {
     "year-not-in-source": "a card's years appear in its excerpts",
     "list-too-long": "no list longer than three",
     "answer-too-long": "an answer is one short sentence",
+    "seed-reference": "learner-visible text never names a seed by file name or as 'seed 003'",
+    "same-answer": "no more than two cards of a theme with the same answer",
 }
 
 
@@ -209,7 +223,18 @@ class Card:
 
     @cached_property
     def _sources(self):
-        value = self.node.get("source")
+        return self.citations("source")
+
+    def corrections(self) -> list[tuple[Fields, str, str]]:
+        """(node, seed, excerpt) for every well-formed `corrects:` entry: what a source says that the card corrects."""
+        return self._corrections
+
+    @cached_property
+    def _corrections(self):
+        return self.citations("corrects")
+
+    def citations(self, key: str) -> list[tuple[Fields, str, str]]:
+        value = self.node.get(key)
         entries = value.items if isinstance(value, Items) else [value]
         return [
             (entry, text_of(entry.get("seed")), text_of(entry.get("quote")))
@@ -240,6 +265,18 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class SeedInfo:
+    """What deck.yaml's `seeds:` says of a source text: the title learners see, and where it comes from."""
+
+    file: str
+    title: str
+    author: str = ""
+    kind: str = ""
+    year: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Deck:
     id: int
     name: str
@@ -249,6 +286,19 @@ class Deck:
     path: str
     id_line: int = 1  # where deck.yaml gives the id, for messages about it
     id_col: int = 1
+    seeds: tuple[SeedInfo, ...] = ()
+    seeds_line: int = 1
+    # Speakers of more than two live quote cards: their who-said cards ask the occasion (set by load_project).
+    occasion_speakers: frozenset[str] = frozenset()
+
+    def seed_title(self, file: str) -> str:
+        """The title learners see for a seed; its file name where deck.yaml gives none (seed-title warns)."""
+        info = self._seeds_by_file.get(file)
+        return info.title if info else file
+
+    @cached_property
+    def _seeds_by_file(self):
+        return {seed.file: seed for seed in self.seeds}
 
     def theme(self, theme_id) -> Theme | None:
         return self._themes_by_id.get(theme_id)
@@ -313,3 +363,12 @@ def text_of(node) -> str:
         return ""
     value = node.value.strip()
     return "" if node.plain and value in NULL_WORDS else value
+
+
+OCCASION_FROM = 3  # live quote cards of one speaker from which the who-said card asks the occasion instead
+
+
+def occasion_speakers(cards: list[Card]) -> frozenset[str]:
+    """Speakers whose name would answer too many who-said cards: a learner of the deck always knows it."""
+    counts = Counter(card.text("speaker") for card in cards if card.type == "quote" and not card.retired)
+    return frozenset(speaker for speaker, count in counts.items() if speaker and count >= OCCASION_FROM)

@@ -11,7 +11,13 @@ from types import MappingProxyType
 from deckbuild.model import CARD_TYPES, Card, Deck
 from deckbuild.text import DATE_PATTERN, MONTHS
 
-NOTE_TYPE_IDS = {"date": 1607392319, "person": 1536925017, "treaty": 1429187133, "quote": 1771062248}
+NOTE_TYPE_IDS = {
+    "date": 1607392319,
+    "person": 1536925017,
+    "treaty": 1429187133,
+    "quote": 1771062248,
+    "term": 1318861764,
+}
 
 
 NOTE_TYPE_NAMES = {t: f"build-deck {t.capitalize()}" for t in CARD_TYPES}
@@ -19,11 +25,13 @@ NOTE_TYPE_NAMES = {t: f"build-deck {t.capitalize()}" for t in CARD_TYPES}
 
 # Every field a note type will ever need, in Anki's order. Adding or removing one later makes Anki import a copy of the
 # note type and refuse to update any learner's notes, so this list is frozen. The first field is the sort field.
+COMMON_NOTE_FIELDS = ("Source", "Corrects", "Notes", "Themes", "Id", "Retired")
 NOTE_FIELDS = {
-    "date": ("Event", "Date", "End", "Source", "Notes", "Themes", "Id", "Retired"),
-    "person": ("Name", "Role", "Born", "Died", "Source", "Notes", "Themes", "Id", "Retired"),
-    "treaty": ("Name", "Date", "Parties", "Terms", "Source", "Notes", "Themes", "Id", "Retired"),
-    "quote": ("Text", "Speaker", "Context", "Date", "Source", "Notes", "Themes", "Id", "Retired"),
+    "date": ("Event", "Date", "End", "Precision", *COMMON_NOTE_FIELDS),
+    "person": ("Name", "Role", "Born", "Died", *COMMON_NOTE_FIELDS),
+    "treaty": ("Name", "Date", "Parties", "Terms", "Precision", *COMMON_NOTE_FIELDS),
+    "quote": ("Text", "Speaker", "Context", "Date", "Blank", "Cloze", "AskOccasion", *COMMON_NOTE_FIELDS),
+    "term": ("Term", "Definition", *COMMON_NOTE_FIELDS),
 }
 
 
@@ -90,6 +98,7 @@ BACK_FOOTER = """\
 {{#Notes}}<div class="notes">{{Notes}}</div>{{/Notes}}
 {{#Retired}}<div class="retired">Retired: {{Retired}}</div>{{/Retired}}
 <div class="sources">{{Source}}</div>
+{{#Corrects}}<div class="corrects">{{Corrects}}</div>{{/Corrects}}
 <div class="themes">{{Themes}}</div>"""
 
 
@@ -105,7 +114,7 @@ TEMPLATES = {
     "date": (
         template(
             "When?",
-            "When did this happen?",
+            'When did this happen? <span class="cue">({{Precision}})</span>',
             '<div class="prompt">{{Event}}</div>',
             '<div class="answer">{{Date}}{{#End}} – {{End}}{{/End}}</div>',
         ),
@@ -135,17 +144,46 @@ TEMPLATES = {
         ),
         template(
             "When and between whom?",
-            "When, and between whom?",
+            # A treaty without parties is a decree, law or declaration: its card asks only when.
+            "{{#Parties}}When, and between whom?{{/Parties}}{{^Parties}}When?{{/Parties}}"
+            ' <span class="cue">({{Precision}})</span>',
             '<div class="prompt">{{Name}}</div>',
-            '<div class="answer">{{Date}}</div>\n<div class="detail">{{Parties}}</div>',
+            '<div class="answer">{{Date}}</div>\n{{#Parties}}<div class="detail">{{Parties}}</div>{{/Parties}}',
         ),
     ),
     "quote": (
         template(
             "Who said it?",
-            "Who said this, and on what occasion?",
-            '<blockquote class="prompt">{{Text}}</blockquote>',
-            '<div class="answer">{{Speaker}}</div>\n<div class="detail">{{Context}}{{#Date}}, {{Date}}{{/Date}}</div>',
+            # When the deck has many quotations of one speaker, the speaker is no question: ask the occasion.
+            "{{#AskOccasion}}On what occasion was this said?{{/AskOccasion}}"
+            "{{^AskOccasion}}Who said this, and on what occasion?{{/AskOccasion}}",
+            '<blockquote class="prompt">{{Text}}</blockquote>\n'
+            '{{#AskOccasion}}<div class="speaker">{{Speaker}}</div>{{/AskOccasion}}',
+            '<div class="answer">{{^AskOccasion}}{{Speaker}}{{/AskOccasion}}'
+            "{{#AskOccasion}}{{Context}}{{#Date}}, {{Date}}{{/Date}}{{/AskOccasion}}</div>\n"
+            '{{^AskOccasion}}<div class="detail">{{Context}}{{#Date}}, {{Date}}{{/Date}}</div>{{/AskOccasion}}',
+        ),
+        # Anki makes this card only for notes whose front is not empty: those with a `blank:`.
+        template(
+            "Complete the quotation",
+            "{{#Blank}}Complete the quotation{{/Blank}}",
+            '{{#Blank}}<blockquote class="prompt">{{Cloze}}</blockquote>\n'
+            '<div class="speaker">{{Speaker}}, {{Context}}{{#Date}}, {{Date}}{{/Date}}</div>{{/Blank}}',
+            '<div class="answer">{{Blank}}</div>',
+        ),
+    ),
+    "term": (
+        template(
+            "What does it mean?",
+            "What does this term mean?",
+            '<div class="prompt">{{Term}}</div>',
+            '<div class="answer">{{Definition}}</div>',
+        ),
+        template(
+            "What is it called?",
+            "What is this called?",
+            '<div class="prompt">{{Definition}}</div>',
+            '<div class="answer">{{Term}}</div>',
         ),
     ),
 }
@@ -200,11 +238,43 @@ def join_words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def source_html(card: Card) -> str:
+def precision(text: str, end: str = "") -> str:
+    """What a date's front asks for, from the date's form: the cue that says how precise an answer is wanted."""
+    match = DATE_PATTERN.fullmatch(text)
+    if not match:
+        return ""
+    cue = "day, month and year" if match.group(3) else "month and year" if match.group(2) else "year"
+    return f"from and to: {cue}" if end else cue
+
+
+def excerpt_html(deck: Deck, seed: str, excerpt: str) -> str:
+    return f'<div class="source">“{escape(excerpt)}” <span class="seed">— {escape(deck.seed_title(seed))}</span></div>'
+
+
+def source_html(card: Card, deck: Deck) -> str:
+    """The first supporting excerpt with its source's title; the others folded away, one tap from the answer."""
+    sources = [excerpt_html(deck, seed, excerpt) for _, seed, excerpt in card.sources()]
+    if len(sources) <= 1:
+        return "".join(sources)
+    more = f"{len(sources) - 1} more source{'s' if len(sources) > 2 else ''}"
+    return f'{sources[0]}<details class="more"><summary>{more}</summary>{"".join(sources[1:])}</details>'
+
+
+def corrects_html(card: Card, deck: Deck) -> str:
+    """Excerpts that state what the card corrects: shown as that source's claim, never as support."""
     return "".join(
-        f'<div class="source">“{escape(excerpt)}” <span class="seed">— {escape(seed)}</span></div>'
-        for _, seed, excerpt in card.sources()
+        f'<div class="claim"><span class="says">{escape(deck.seed_title(seed))} says:</span> “{escape(excerpt)}”</div>'
+        for _, seed, excerpt in card.corrections()
     )
+
+
+def cloze_html(card: Card) -> str:
+    """The quotation with the `blank:` words hidden (their first occurrence)."""
+    text, blank = card.text("text"), card.text("blank")
+    at = text.find(blank) if blank else -1
+    if at < 0:
+        return ""
+    return f'{escape(text[:at])}<span class="blank">[…]</span>{escape(text[at + len(blank) :])}'
 
 
 FIELD_VALUES = {
@@ -218,9 +288,16 @@ FIELD_VALUES = {
     "Parties": lambda card, deck: escape(join_words(card.texts("parties"))) if card.texts("parties") else "",
     "Date": lambda card, deck: display_date(card.text("date")),
     "End": lambda card, deck: display_date(card.text("end")),
+    "Precision": lambda card, deck: precision(card.text("date"), card.text("end")),
     "Born": lambda card, deck: display_date(card.text("born")),
     "Died": lambda card, deck: display_date(card.text("died")),
-    "Source": lambda card, deck: source_html(card),
+    "Blank": lambda card, deck: escape(card.text("blank")),
+    "Cloze": lambda card, deck: cloze_html(card),
+    "AskOccasion": lambda card, deck: "y" if card.text("speaker") in deck.occasion_speakers else "",
+    "Term": lambda card, deck: escape(card.text("term")),
+    "Definition": lambda card, deck: escape(card.text("definition")),
+    "Source": source_html,
+    "Corrects": corrects_html,
     "Notes": lambda card, deck: escape(card.text("notes")),
     "Themes": lambda card, deck: escape(", ".join(deck.theme(t).title for t in card.themes if deck.theme(t))),
     "Id": lambda card, deck: escape(card.id),

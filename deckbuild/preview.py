@@ -26,7 +26,7 @@ COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u2
 LONG_DECK = 400  # cards; past this the page lays out only the cards in view, or a 10,000-card page takes 20 s to open
 
 
-TYPE_TITLES = {"date": "Date", "person": "Person", "treaty": "Treaty", "quote": "Quote"}
+TYPE_TITLES = {"date": "Date", "person": "Person", "treaty": "Treaty", "quote": "Quote", "term": "Term"}
 
 
 def render_template(template: str, fields: dict) -> str:
@@ -59,9 +59,12 @@ def card_faces(card: Card, deck: Deck) -> list[tuple[str, str, str]]:
     """(template name, front, back) for every Anki card of the note, as Anki renders them. The back's {{FrontSide}} is
     wrapped in <div class="frontside"> so that the printed sheet can leave the question out of the answer."""
     fields = dict(zip(NOTE_FIELDS[card.type], note_fields(card, deck), strict=True))
+    blank = dict.fromkeys(fields, "")
     faces = []
     for template in TEMPLATES[card.type]:
         front = render_template(template["qfmt"], fields)
+        if front == render_template(template["qfmt"], blank):
+            continue  # no field on the front: Anki makes no card of this template for this note (a quote without blank)
         back = render_template(template["afmt"], {**fields, "FrontSide": f'<div class="frontside">{front}</div>'})
         faces.append((template["name"], front, back))
     return faces

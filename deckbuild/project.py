@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -19,9 +20,11 @@ from deckbuild.model import (
     Project,
     Record,
     Released,
+    SeedInfo,
     Text,
     Theme,
     is_empty,
+    occasion_speakers,
 )
 from deckbuild.text import ASCII_NUMBER, did_you_mean, fold, slugify
 from deckbuild.yamlnodes import gc_paused, read_yaml_file
@@ -162,7 +165,7 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
     if not isinstance(root, Fields):
         error(root, "deck.yaml must be a mapping with 'deck:' and 'themes:'")
         return None, problems
-    unknown_keys(root, ("deck", "themes"))
+    unknown_keys(root, ("deck", "themes", "seeds"))
     deck_node, themes_node = root.get("deck"), root.get("themes")
     if not isinstance(deck_node, Fields):
         error(deck_node or root, "'deck' must be a mapping with id, name, description and tag_prefix")
@@ -216,10 +219,37 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
             if theme_id and theme_id not in seen:
                 seen[theme_id] = theme
                 themes.append(theme)
+    seeds = read_seed_infos(root.get("seeds"), error, text_field, unknown_keys)
     if any(p.severity == "error" for p in problems):
         return None, problems
     id_node = deck_node.get("id")
-    return Deck(deck_id, name, description, tag_prefix, tuple(themes), shown, id_node.line, id_node.col), problems
+    seeds_node = root.get("seeds") or root
+    deck = Deck(deck_id, name, description, tag_prefix, tuple(themes), shown, id_node.line, id_node.col)
+    return dataclasses.replace(deck, seeds=seeds, seeds_line=seeds_node.line), problems
+
+
+SEED_KEYS = ("file", "title", "author", "kind", "year", "url")
+
+
+def read_seed_infos(node, error, text_field, unknown_keys) -> tuple[SeedInfo, ...]:
+    """deck.yaml's optional `seeds:`: a list of {file, title} with optional author, kind, year and url."""
+    if node is None:
+        return ()
+    if not isinstance(node, Items):
+        error(node, "'seeds' must be a list of {file: <name in seeds/>, title: <what learners see>}")
+        return ()
+    seeds: dict[str, SeedInfo] = {}
+    for item in node.items:
+        if not isinstance(item, Fields):
+            error(item, "a seed must be a mapping: {file: <name in seeds/>, title: <what learners see>}")
+            continue
+        unknown_keys(item, SEED_KEYS)
+        values = {key: text_field(item, key, required=key in ("file", "title")) for key in SEED_KEYS}
+        if values["file"] in seeds:
+            error(item.get("file"), f"seed '{values['file']}' is listed twice; keep one")
+        elif values["file"]:
+            seeds[values["file"]] = SeedInfo(**values)
+    return tuple(seeds.values())
 
 
 def read_seeds(seeds_dir: Path) -> tuple[dict[str, str] | None, list[Problem]]:
@@ -328,4 +358,6 @@ def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
     if seeds is not None:  # a seed that does not read (not UTF-8) is there: its one problem says why, no card's does
         seeds |= {Path(problem.path).name: None for problem in seed_problems}
     problems = deck_problems + card_problems + released_problems + seed_problems
+    if deck is not None:
+        deck = dataclasses.replace(deck, occasion_speakers=occasion_speakers(cards))
     return Project(deck, cards, seeds, released, problems, files + 1)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from deckbuild.lint import LINT_RULES, lint_card
 from deckbuild.model import (
     CARD_TYPES,
+    CITATION_FIELDS,
     COMMON_OPTIONAL,
     COMMON_REQUIRED,
     DATE_FIELDS,
@@ -103,12 +104,12 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
                         card.path, item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one"
                     )
                 seen.add(text_of(item))
-    elif key == "source":
+    elif key in CITATION_FIELDS:
         entries = value.items if isinstance(value, Items) else [value]
         if (isinstance(value, Items) and not value.items) or is_empty(value):  # `source: []` or `source:`
             entries = []
             yield Problem.error(
-                card.path, value, "field-empty", "'source' is empty; cite at least one {seed: …, quote: …}"
+                card.path, value, "field-empty", f"'{key}' is empty; cite at least one {{seed: …, quote: …}}"
             )
         for entry in entries:
             if not isinstance(entry, Fields):
@@ -116,7 +117,7 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
                     card.path,
                     entry,
                     "field-shape",
-                    "a source must be a mapping: {seed: <file in seeds/>, quote: <excerpt>}",
+                    f"each entry of '{key}' must be a mapping: {{seed: <file in seeds/>, quote: <excerpt>}}",
                 )
                 continue
             for sub_key, (sub_key_node, sub_value) in entry.entries.items():
@@ -125,18 +126,18 @@ def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
                         card.path,
                         sub_key_node,
                         "field-unknown",
-                        f"unknown source field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
-                        "a source has seed and quote",
+                        f"unknown {key} field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
+                        f"a {key} entry has seed and quote",
                     )
                 elif not isinstance(sub_value, Text):
                     yield Problem.error(
-                        card.path, sub_value, "field-shape", f"source '{sub_key}' must be text, not a list or mapping"
+                        card.path, sub_value, "field-shape", f"{key} '{sub_key}' must be text, not a list or mapping"
                     )
                 elif is_empty(sub_value):
-                    yield Problem.error(card.path, sub_key_node, "field-empty", f"source '{sub_key}' is empty")
+                    yield Problem.error(card.path, sub_key_node, "field-empty", f"{key} '{sub_key}' is empty")
             for sub_key in ("seed", "quote"):
                 if sub_key not in entry.entries:
-                    yield Problem.error(card.path, entry, "field-required", f"source has no '{sub_key}'")
+                    yield Problem.error(card.path, entry, "field-required", f"{key} has no '{sub_key}'")
     elif key == "lint":
         if not isinstance(value, Fields):
             yield Problem.error(
@@ -264,7 +265,12 @@ def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
     if seeds is None:
         return
     cited_texts = []
-    for (entry, seed, excerpt), folded in zip(card.sources(), card.folded_excerpts, strict=True):
+    citations = [
+        (entry, seed, excerpt, folded, True)
+        for (entry, seed, excerpt), folded in zip(card.sources(), card.folded_excerpts, strict=True)
+    ]
+    citations += [(entry, seed, excerpt, fold(excerpt), False) for entry, seed, excerpt in card.corrections()]
+    for entry, seed, excerpt, folded, supports in citations:
         seed_node = entry.get("seed")
         if not seed:
             continue
@@ -286,7 +292,8 @@ def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
         seed_text = seeds[seed]
         if seed_text is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
             continue
-        cited_texts.append(seed_text)
+        if supports:
+            cited_texts.append(seed_text)
         if excerpt and folded not in seed_text:
             quote_node = entry.get("quote")
             yield Problem.error(
@@ -308,6 +315,14 @@ def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
                 f"the quotation is not in any cited seed{matched}; quote it exactly as the seed does, and cite the "
                 f"seed that contains it{ellipsis_hint(card.text('text'), 'quotation')}",
             )
+    blank = card.text("blank")
+    if card.type == "quote" and blank and fold(blank) not in fold(card.text("text")):
+        yield Problem.error(
+            card.path,
+            card.node.get("blank"),
+            "quote-blank",
+            f"'{blank}' is not in the quotation; copy the words to hide exactly as the quotation has them",
+        )
 
 
 def ellipsis_hint(text: str, what: str = "excerpt") -> str:
@@ -357,7 +372,53 @@ def text_nodes(node) -> Iterator[Text]:
                 yield from text_nodes(value)
 
 
-CARD_RULES = (rule_card_fields, rule_id_format, rule_dates, rule_sources, rule_html)
+SEED_NUMBER = re.compile(r"\bseeds?\s+\d+\b", re.IGNORECASE)
+SEED_REFERENCE_FIELDS = (
+    "event",
+    "name",
+    "role",
+    "terms",
+    "parties",
+    "text",
+    "speaker",
+    "context",
+    "term",
+    "definition",
+    "notes",
+    "retired",
+)
+
+
+def rule_seed_reference(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
+    """seed-reference: a learner never sees file names or "seed 003"; the back names each source by its title."""
+    if "seed-reference" in card.lint_exceptions():
+        return
+    names = sorted(seeds or (), key=len, reverse=True)
+    for key in SEED_REFERENCE_FIELDS:
+        node = card.node.get(key)
+        for text in text_nodes(node) if node is not None else ():
+            match = SEED_NUMBER.search(text.value)
+            named = match.group() if match else next((name for name in names if name in text.value), None)
+            if named:
+                yield Problem.warning(
+                    card.path,
+                    text,
+                    "seed-reference",
+                    f"'{key}' names a source as '{named}', which means nothing to a learner; say what the source is "
+                    "(its title in deck.yaml's seeds:, or e.g. 'one student essay'), or explain with "
+                    "'lint: {seed-reference: <reason>}'",
+                )
+                break
+
+
+CARD_RULES = (
+    rule_card_fields,
+    rule_id_format,
+    rule_dates,
+    rule_sources,
+    rule_html,
+    rule_seed_reference,
+)
 
 
 def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
@@ -378,7 +439,7 @@ def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
             first[card.id] = card
 
 
-PROMPT_FIELDS_BY_TYPE = {"date": "event", "person": "name", "treaty": "name", "quote": "text"}
+PROMPT_FIELDS_BY_TYPE = {"date": "event", "person": "name", "treaty": "name", "quote": "text", "term": "term"}
 
 
 MIN_NEAR_WORDS = 4  # shorter prompts (names) differ by one word for good reasons: "Imre Nagy", "Imre Pozsgay"
@@ -430,6 +491,67 @@ def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
             )
         for key in keys:
             near.setdefault(key, card)
+
+
+MAX_SAME_ANSWER = 2  # a third card with one answer in a theme is interference: learners stop telling them apart
+
+
+def card_answer(card: Card, deck: Deck) -> str:
+    """What a card is answered by, where one answer can serve many cards: a date, or a quotation's speaker or occasion."""
+    if card.type == "date" and card.text("date"):
+        return "date " + card.text("date") + ("–" + card.text("end") if card.text("end") else "")
+    if card.type == "quote":
+        if card.text("speaker") in deck.occasion_speakers:
+            return "occasion " + card.text("context").lower()
+        return "speaker " + card.text("speaker")
+    return ""
+
+
+def rule_same_answer(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
+    """same-answer: more than two live cards in one theme with the same answer, each pointing at the others.
+    A card that says why with `lint: {same-answer: …}` leaves the group."""
+    if deck is None:
+        return
+    groups: dict[tuple[str, str], list[Card]] = {}
+    for card in cards:
+        answer = card_answer(card, deck) if not card.retired else ""
+        if answer and "same-answer" not in card.lint_exceptions():
+            for theme in card.themes:
+                groups.setdefault((theme, answer), []).append(card)
+    for (theme, answer), group in groups.items():
+        if len(group) <= MAX_SAME_ANSWER:
+            continue
+        shown = answer.split(" ", 1)[1]
+        for card in group:
+            others = ", ".join(f"'{other.id}' ({other.path}:{other.line})" for other in group if other is not card)
+            node = card.node.get(
+                {"date": "date", "quote": "context" if answer.startswith("occasion") else "speaker"}[card.type]
+            )
+            yield Problem.warning(
+                card.path,
+                node,
+                "same-answer",
+                f"{len(group)} cards of theme '{theme}' have the answer '{shown}': {others}; make the answer more "
+                "precise, or explain with 'lint: {same-answer: <reason>}'",
+            )
+
+
+def rule_seed_titles(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
+    """seed-title: a back names its sources by title; a cited seed without one shows its file name."""
+    if deck is None:
+        return
+    titled = {seed.file for seed in deck.seeds}
+    cited = sorted({seed for card in cards for _, seed, _ in card.sources() + card.corrections() if seed} - titled)
+    for seed in cited:
+        yield Problem(
+            deck.path,
+            deck.seeds_line,
+            1,
+            "warning",
+            "seed-title",
+            f"seed '{seed}' has no title, so learners see its file name; add "
+            f"{{file: {seed}, title: <what it is, e.g. 'A student essay on Khrushchev'>}} to 'seeds:'",
+        )
 
 
 def rule_themes_used(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
@@ -499,5 +621,7 @@ def validate(project: Project) -> list[Problem]:
     problems.extend(rule_ids_unique(project.cards))
     problems.extend(rule_prompts_distinct(project.cards))
     problems.extend(rule_themes_used(project.deck, project.cards))
+    problems.extend(rule_same_answer(project.deck, project.cards))
+    problems.extend(rule_seed_titles(project.deck, project.cards))
     problems.extend(rule_released_kept(project.released, project.cards, project.deck))
     return sorted(problems, key=Problem.sort_key)

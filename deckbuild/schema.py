@@ -54,6 +54,14 @@ def card_schema(deck: Deck | None, seed_names: list[str]) -> dict:
         "source": {
             "anyOf": [{"$ref": "#/$defs/source"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/source"}}]
         },
+        "corrects": {
+            "anyOf": [
+                {"$ref": "#/$defs/source"},
+                {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/source"}},
+            ],
+            "description": "excerpts that state what this card corrects: shown as the source's claim, never as support",
+        },
+        "blank": {**text, "description": "words of the quotation, verbatim, that a completion card hides"},
         "notes": text,
         "retired": {**text, "description": "why the card was retired; it then leaves every subset deck"},
         "lint": {
@@ -131,6 +139,23 @@ def deck_schema() -> dict:
                         "title": text,
                         "description": text,
                         "keywords": {"type": "array", "items": text},
+                    },
+                },
+            },
+            "seeds": {
+                "type": "array",
+                "description": "the source texts as learners see them: every back names a source by its title",
+                "items": {
+                    "type": "object",
+                    "required": ["file", "title"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "file": {**text, "description": "a file name in seeds/"},
+                        "title": {**text, "description": "what learners see, e.g. 'A student essay on Khrushchev'"},
+                        "author": text,
+                        "kind": {**text, "description": "essay, encyclopedia article, notes…"},
+                        "year": {"anyOf": [text, {"type": "integer"}]},
+                        "url": text,
                     },
                 },
             },

@@ -38,8 +38,10 @@ def test_the_package_imports_into_real_anki_with_every_field_and_tag(project, co
         "Event": "The East German regime seals the border in Berlin and begins the Wall",
         "Date": "13 August 1961",
         "End": "",
+        "Precision": "day, month and year",
         "Source": '<div class="source">“On 13 August 1961 the East German regime sealed the border and began building '
-        'the Berlin Wall.” <span class="seed">— berlin-notes.txt</span></div>',
+        'the Berlin Wall.” <span class="seed">— Notes on Berlin</span></div>',
+        "Corrects": "",
         "Notes": "The Wall stood until 1989.",
         "Themes": "Berlin",
         "Id": "berlin-wall",
@@ -53,6 +55,7 @@ def test_the_package_imports_into_real_anki_with_every_field_and_tag(project, co
         "Born": "30 June 1893",
         "Died": "1 August 1973",
         "Source": "",
+        "Corrects": "",
         "Notes": "",
         "Themes": "Berlin",
         "Id": "walter-ulbricht",
@@ -63,7 +66,9 @@ def test_the_package_imports_into_real_anki_with_every_field_and_tag(project, co
         "Date": "1963",
         "Parties": "the Soviet Union, the United States and Britain",
         "Terms": "Banned nuclear tests in the atmosphere, in outer space and under water",
+        "Precision": "year",
         "Source": "",
+        "Corrects": "",
         "Notes": "Underground tests stayed allowed.",
         "Themes": "The arms race, Cuba",
         "Id": "limited-test-ban-treaty",
@@ -106,11 +111,11 @@ def test_each_card_type_renders_a_recall_question_and_a_cited_answer(project, co
     import_package(col, project / PACKAGE)
 
     question, answer = rendered(col, "Id:berlin-wall")
-    assert "When did this happen?" in question
+    assert "When did this happen? <span class=\"cue\">(day, month and year)</span>" in question
     assert "The East German regime seals the border in Berlin and begins the Wall" in question
     assert "13 August 1961" not in question
     assert "13 August 1961" in answer
-    assert "began building the Berlin Wall" in answer and "berlin-notes.txt" in answer
+    assert "began building the Berlin Wall" in answer and "— Notes on Berlin" in answer
 
     question, answer = rendered(col, "Id:walter-ulbricht", 0)
     assert "Walter Ulbricht" in question and "East German leader" not in question

@@ -143,7 +143,9 @@ def test_prompt_rules_judge_the_fronts_fields_only(project):
         for field in re.findall(r"\{\{([A-Za-z]+)\}\}", template["qfmt"])
         if field in NOTE_FIELDS[card_type]
     }
-    assert set(PROMPT_FIELDS) == on_fronts - {"name", "text"}
+    # Names (of people, treaties, ideas) are short by nature and a quotation keeps its words; the speaker, occasion and
+    # date beside a quotation to complete, and the precision cue, are context, not the question.
+    assert set(PROMPT_FIELDS) == on_fronts - {"name", "term", "text", "cloze", "speaker", "context", "date", "precision"}
 
     # A short treaty terms (an answer) is not a short prompt.
     (project / "cards/extra.yaml").write_text(

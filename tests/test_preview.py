@@ -162,7 +162,7 @@ def test_every_card_is_shown_front_and_back_for_every_template(project, open_pag
     assert page.locator(".pv-front .card").count() == page.locator(".pv-back .card").count() == templates
 
     wall = page.locator("#card-berlin-wall")
-    assert wall.locator(".pv-front .card .kind").text_content() == "When did this happen?"
+    assert wall.locator(".pv-front .card .kind").text_content() == "When did this happen? (day, month and year)"
     assert "The East German regime seals the border" in wall.locator(".pv-front .card .prompt").inner_text()
     back = wall.locator(".pv-back .card")
     assert back.locator(".answer").inner_text() == "13 August 1961"

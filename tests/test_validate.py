@@ -106,7 +106,12 @@ def test_every_rule_has_a_case():
         "file-name": "test_a_card_file_with_another_ending_is_an_error",
         "seed-encoding": "test_the_folders_and_files_around_the_cards_fail_with_messages",
         "left-out": "test_left_out_lines_that_leave_nothing_out_are_warned_about",
-    } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"}
+        "quote-blank": "test_a_blank_that_is_not_in_the_quotation_is_an_error",
+        "seed-title": "test_every_back_names_its_source_by_title_and_asks_for_missing_titles",
+    } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"} | {
+        "seed-reference": "test_learner_text_never_names_a_seed_by_file_or_number",
+        "same-answer": "test_a_third_card_of_a_theme_with_the_same_answer_is_flagged",
+    }
     assert set(RULES) - {case[2] for case in CASES} - set(elsewhere) == set()
     # ...and the tests named there exist (a deleted test would otherwise leave its rule untested, silently).
     tests = Path(__file__).parent
