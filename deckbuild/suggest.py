@@ -59,6 +59,13 @@ def yaml_text(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# A passage that names an idea: "the policy of peaceful coexistence", "what became known as the Thaw".
+DEFINES = re.compile(
+    r"\b(?:policy|doctrine|principle|idea|concept|theory) of ([a-z][a-z'-]+(?: [a-z][a-z'-]+){0,3}?)(?=[,.;:]| (?:with|which|that|and|to|in|was|is)\b)"
+    r"|\b(?:known as|called|so-called|termed) [‘'“\"]?((?:the )?[A-Z][\w'-]*(?: [\w'-]+){0,3}?)[’'”\"]?(?=[,.;:]| (?:and|which|that|by|was|is)\b)"
+)
+
+
 def draft_card(
     passage: Passage, deck: Deck, vocabularies: list[Vocabulary], people: dict[str, str], taken: set[str]
 ) -> str:
@@ -90,6 +97,16 @@ def draft_card(
             ("terms", '""', "TODO: what it established or forbade, in one sentence"),
         ]
         subject = name or " ".join(text.split()[:5])
+    elif DEFINES.search(text):
+        card_type, why = "term", "a named idea"
+        match = DEFINES.search(text)
+        term = (match.group(1) or match.group(2)).strip()
+        term = term[0].upper() + term[1:]
+        fields = [
+            ("term", yaml_text(term), "CHECK: the idea's name, as learners should know it"),
+            ("definition", '""', "TODO: what it means in this story, in one sentence, without the term's words"),
+        ]
+        subject = term
     elif date:
         card_type, why = "date", "a year"
         fields = [

@@ -252,7 +252,11 @@ def test_a_corrects_excerpt_is_checked_like_a_source_and_counts_for_coverage(pro
 
     # A passage that only a card's corrects: cites is accounted for: the deck says what is wrong with it.
     cuba = project / "cards/cuba.yaml"
-    cuba.write_text(cuba.read_text().replace('      quote: "Soviet missile sites in October 1962"\n    - seed: cuba-essay.txt\n', ""))
+    cuba.write_text(
+        cuba.read_text().replace(
+            '      quote: "Soviet missile sites in October 1962"\n    - seed: cuba-essay.txt\n', ""
+        )
+    )
     uncited = json.loads(run("coverage", "--format", "json").stdout)["total"]
     add_cards(project, CORRECTED)
     accounted = json.loads(run("coverage", "--format", "json").stdout)["total"]
@@ -311,3 +315,18 @@ def test_a_treaty_without_parties_is_a_declaration_asked_only_when(project, coll
     assert "When? <span" in question and "between whom" not in question
     assert 'class="detail"' not in answer
     assert "When, and between whom?" in faces(col, "limited-test-ban-treaty")[1][0]
+
+
+def test_suggest_drafts_a_term_card_where_a_passage_names_an_idea(project):
+    import yaml
+
+    seed = project / "seeds/cuba-essay.txt"
+    seed.write_text(
+        seed.read_text() + "\nIn 1956 Khrushchev proclaimed the policy of peaceful coexistence with the West.\n"
+    )
+    drafts = yaml.load(run("suggest").stdout, Loader=yaml.BaseLoader)
+    assert [(d["type"], d["term"], d["definition"]) for d in drafts] == [("term", "Peaceful coexistence", "")]
+    assert (
+        drafts[0]["source"]["quote"]
+        == "In 1956 Khrushchev proclaimed the policy of peaceful coexistence with the West."
+    )

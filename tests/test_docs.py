@@ -68,10 +68,12 @@ def test_contributing_explains_every_rule():
 
 
 def test_the_readme_counts_the_notes_of_each_type():
-    counted = {kind: 0 for kind in ("date", "person", "treaty", "quote")}
+    counted = {kind: 0 for kind in ("date", "person", "treaty", "quote", "term")}
     for card in shipped_cards():
         counted[card["type"]] += 1
-    shown = dict(re.findall(r"^\| (date|person|treaty|quote) \| (\d+) \|", README, flags=re.M))
+    shown = dict(re.findall(r"^\| (date|person|treaty|quote|term) \| (\d+) \|", README, flags=re.M))
     assert {kind: int(count) for kind, count in shown.items()} == counted
-    total_cards = counted["date"] + 2 * counted["person"] + 2 * counted["treaty"] + counted["quote"]
+    # One Anki card per date note, two per person, treaty and term note, and a quote's second only with a blank.
+    blanks = sum(1 for card in shipped_cards() if card["type"] == "quote" and card.get("blank"))
+    total_cards = counted["date"] + 2 * (counted["person"] + counted["treaty"] + counted["term"]) + counted["quote"] + blanks
     assert f"with {sum(counted.values())} notes and {total_cards} cards" in README
