@@ -8,8 +8,8 @@ import yaml
 
 from conftest import ROOT, import_package, run, shipped_cards
 
-NOTE_TYPES = {"date": "Date", "person": "Person", "treaty": "Treaty", "quote": "Quote"}
-CARDS_PER_NOTE = {"date": 1, "person": 2, "treaty": 2, "quote": 1}
+NOTE_TYPES = {"date": "Date", "person": "Person", "treaty": "Treaty", "quote": "Quote", "term": "Term"}
+CARDS_PER_NOTE = {"date": 1, "person": 2, "treaty": 2, "quote": 1, "term": 2}  # a quote with a blank: one more
 
 
 def test_the_deck_validates_with_no_errors_and_no_warnings(monkeypatch):
@@ -39,7 +39,8 @@ def test_the_whole_deck_imports_into_anki(tmp_path, monkeypatch, collection):
 
     assert len(log.new) == len(cards) and not log.conflicting
     assert col.note_count() == len(cards)
-    assert col.card_count() == sum(CARDS_PER_NOTE[kind] * count for kind, count in by_type.items())
+    blanks = sum(1 for card in cards if card["type"] == "quote" and card.get("blank"))
+    assert col.card_count() == sum(CARDS_PER_NOTE[kind] * count for kind, count in by_type.items()) + blanks
     assert set(by_type) == set(NOTE_TYPES)  # every card type is in the deck
     for kind, count in by_type.items():
         assert len(col.find_notes(f'"note:build-deck {NOTE_TYPES[kind]}"')) == count
