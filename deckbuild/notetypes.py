@@ -41,27 +41,35 @@ NOTE_FIELDS = {
 # other change of a field list needs a new note-type id (see CONTRIBUTING: what a note-type change costs learners).
 FIELD_IDS = {
     "date": {
-        "Event": 1950668976, "Date": 1066104469, "End": 1015581200, "Source": 2133536367, "Notes": 2047917419,
+        "Event": 1950668976, "Date": 1066104469, "End": 1015581200, "Precision": 1378314085, "Source": 2133536367,
+        "Corrects": 1608885688, "Notes": 2047917419,
         "Themes": 1935473229, "Id": 1699109224, "Retired": 1845446164,
     },
     "person": {
-        "Name": 1434182081, "Role": 1196735901, "Born": 1008312014, "Died": 1940821084, "Source": 1190559964,
+        "Name": 1434182081, "Role": 1196735901, "Born": 1008312014, "Died": 1940821084, "Source": 1190559964, "Corrects": 1393481962,
         "Notes": 1352305176, "Themes": 1548351455, "Id": 2071919477, "Retired": 1207809983,
     },
     "treaty": {
-        "Name": 1587829755, "Date": 1131860413, "Parties": 2132938653, "Terms": 1064188034, "Source": 1169700004,
+        "Name": 1587829755, "Date": 1131860413, "Parties": 2132938653, "Terms": 1064188034, "Precision": 1575422549, "Source": 1169700004,
+        "Corrects": 1488550433,
         "Notes": 1331723225, "Themes": 1430448267, "Id": 2103861531, "Retired": 1514587799,
     },
     "quote": {
-        "Text": 2068711803, "Speaker": 1477466711, "Context": 1163143707, "Date": 1025665537, "Source": 2088980419,
+        "Text": 2068711803, "Speaker": 1477466711, "Context": 1163143707, "Date": 1025665537, "Blank": 1428277141, "Cloze": 1218891751,
+        "AskOccasion": 1256794528, "Source": 2088980419, "Corrects": 1566761875,
         "Notes": 1354682777, "Themes": 1386545390, "Id": 1334376232, "Retired": 1189975312,
+    },
+    "term": {
+        "Term": 1375058098, "Definition": 1765803778, "Source": 1155850637, "Corrects": 2048930609, "Notes": 1449453994,
+        "Themes": 1281417237, "Id": 1727929885, "Retired": 1426789830,
     },
 }  # fmt: skip
 TEMPLATE_IDS = {
     "date": {"When?": 1225368905},
     "person": {"Who was…?": 1105521163, "Who is described?": 1846751646},
     "treaty": {"What did it establish?": 1401086459, "When and between whom?": 1162377381},
-    "quote": {"Who said it?": 1185130470},
+    "quote": {"Who said it?": 1185130470, "Complete the quotation": 1781200285},
+    "term": {"What does it mean?": 1614889944, "What is it called?": 1922573644},
 }
 
 

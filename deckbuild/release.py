@@ -24,9 +24,9 @@ VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 # What a learner sees of a note, in parts; a change to a part is told in these words. A field not named here is
 # wording. Retired is not a change but a list of its own.
 PART_FIELDS = {
-    "date": ("Date", "End", "Born", "Died"),
+    "date": ("Date", "End", "Born", "Died", "Precision"),  # the precision cue follows the date
     "notes": ("Notes",),
-    "sources": ("Source",),
+    "sources": ("Source", "Corrects"),
     "themes": ("Themes",),
     "retired": ("Retired",),
     "id": ("Id",),

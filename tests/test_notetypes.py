@@ -25,7 +25,12 @@ def test_every_field_and_template_has_its_own_fixed_id(card_type):
 
 
 def test_real_anki_keeps_the_ids(project, collection):
-    run("build", env=V1)
+    (project / "cards/terms.yaml").write_text(  # a note of every type, so that every note type is imported
+        '- id: test-ban\n  type: term\n  themes: [arms-race]\n  term: "Limited Test Ban"\n'
+        '  definition: "The 1963 ban on nuclear explosions in the air, in space and under water"\n'
+        '  source: {seed: cuba-essay.txt, quote: "banned nuclear tests in the"}\n'
+    )
+    assert run("build", env=V1).exit_code == 0
     col = collection()
     import_package(col, project / "dist/cold-war-crises-test-deck.apkg")
     for card_type in CARD_TYPES:
