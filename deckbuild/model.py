@@ -183,10 +183,6 @@ class Card:
     def line(self):
         return self.node.line
 
-    @property
-    def col(self):
-        return self.node.col
-
     @cached_property
     def _texts(self) -> dict[str, str]:
         return {key: text_of(value) for key, (_, value) in self.node.entries.items()}

@@ -129,8 +129,7 @@ def preview_note(card: Card, deck: Deck) -> str:
     )
     return (
         f'<article class="pv-note pv-type-{attribute(card.type)}{" pv-is-retired" if card.retired else ""}" '
-        f'id="card-{attribute(card.id)}" data-id="{attribute(card.id)}" data-type="{attribute(card.type)}" '
-        f'data-themes="{attribute(" ".join(card.themes))}">'
+        f'id="card-{attribute(card.id)}" data-id="{attribute(card.id)}">'
         '<header class="pv-note-head">'
         f'<span class="pv-type">{escape(TYPE_TITLES.get(card.type, card.type))}</span>'
         f'<h2 class="pv-id">{escape(card.id)}</h2>{retired}'

@@ -109,7 +109,7 @@ def key(version: str) -> tuple[int, ...]:
 
 
 def write_released(project: Project, path: Path, now: int, version: str = "") -> tuple[int, int, int]:
-    """Record every current card's hash and modification time; keep records of cards no longer present.
+    """Record every current card's hash and modification time (a released card is never gone: validate refuses it).
 
     Each card also keeps what changed since the last version, in learner's words; with a version, those changes become
     the version's news (`whats_new`) and start over. Returns (new, changed, unchanged) counts."""
@@ -133,12 +133,6 @@ def write_released(project: Project, path: Path, now: int, version: str = "") ->
             changes = tuple(dict.fromkeys((*changes, "retired")))
         entry = {"hash": current, "mod": modification_time(record, current, now), "type": card.type, "parts": parts}
         cards[card.id] = entry | ({"changes": list(changes)} if changes else {})
-    for card_id, record in released.cards.items():
-        cards.setdefault(
-            card_id,
-            {"hash": record.hash, "mod": record.mod, "type": record.type, "parts": record.parts}
-            | ({"changes": list(record.changes)} if record.changes else {}),
-        )
     whats_new = released.whats_new
     if version:
         whats_new = news(cards, first=not released.version)

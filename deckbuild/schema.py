@@ -18,9 +18,6 @@ from deckbuild.rules import allowed_fields
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-SCHEMA_FILES = {"cards": "card.schema.json", "deck": "deck.schema.json"}
-
-
 def card_schema(deck: Deck | None, seed_names: list[str]) -> dict:
     """A card file: a list of cards. Themes and seeds are the project's own, so an editor can complete them."""
     text = {"type": "string", "pattern": r"\S"}
