@@ -335,13 +335,14 @@ ERROR_PATHS = [
     (["coverage"], no_deck_file, NO_DECK),
     (["coverage"], no_seeds, "build-deck: cannot read every text in the seeds folder; fix the problems above"),
     (["suggest"], no_deck_file, NO_DECK),
+    (["init"], lambda project: None, "build-deck: cards/deck.yaml already exists; init never overwrites a file"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("args", "breakage", "last_line"),
     ERROR_PATHS,
-    ids=[f"{' '.join(args)}-{breakage.__name__}" for args, breakage, _ in ERROR_PATHS],
+    ids=[f"{' '.join(args)}-{breakage.__name__.strip('<>')}" for args, breakage, _ in ERROR_PATHS],
 )
 def test_each_commands_error_says_what_went_wrong_in_one_style(project, monkeypatch, args, breakage, last_line):
     for target, name, value in breakage(project) or ():
