@@ -17,7 +17,7 @@ import deckbuild.parallel
 from deckbuild.apkg import compile_deck, write_package
 from deckbuild.coverage import coverage, left_out_problems, load_left_out, read_for_coverage
 from deckbuild.files import atomic_output, shown_path
-from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, Deck, Problem, Project, Selection
+from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, RULES, Deck, Problem, Project, Selection
 from deckbuild.parallel import run_beside
 from deckbuild.preview import render_preview
 from deckbuild.project import (
@@ -254,16 +254,41 @@ def init(folder: Path, name: str | None):
 @cli.command("validate")
 @folder_options
 @check_options
-def validate_command(cards_dir: Path, seeds_dir: Path, output_format: str, strict: bool):
+@click.option("--select", "selected", multiple=True, metavar="RULE", help="Report only this rule (repeat for several).")
+@click.option(
+    "--ignore", "ignored", multiple=True, metavar="RULE", help="Do not report this rule (repeat for several)."
+)
+def validate_command(
+    cards_dir: Path, seeds_dir: Path, output_format: str, strict: bool, selected: tuple, ignored: tuple
+):
     """Check every card and report every problem at once.
 
     Problems go to stderr as `path:line:col: error|warning: message [rule-id]`, then a summary line. Exits 0 when
-    there are no errors (with --strict: no warnings either), 1 otherwise.
+    there are no errors (with --strict: no warnings either), 1 otherwise. --select and --ignore narrow what is
+    reported and counted, by rule id (`build-deck rules` lists them); `build` always checks every rule.
     """
+    for value, option in [*((v, "--select") for v in selected), *((v, "--ignore") for v in ignored)]:
+        if value not in RULES:
+            hint = did_you_mean(value, RULES) or "; `build-deck rules` lists them"
+            raise click.BadParameter(f"no rule '{value}'{hint}", param_hint=option)
+    wanted = (set(selected) or set(RULES)) - set(ignored)
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
-        if not report(project, validate(project), output_format, strict):
+        problems = [problem for problem in validate(project) if problem.rule in wanted]
+        if not report(project, problems, output_format, strict):
             sys.exit(1)
+
+
+@cli.command("rules")
+def rules_command():
+    """List every rule a problem can name: its id, severity and what it checks.
+
+    Card lint rules (marked "lint") are warnings a card may silence with `lint: {<rule>: <reason>}`.
+    """
+    width = max(len(rule.id) for rule in RULES.values())
+    for rule in RULES.values():
+        kind = "lint" if rule.lint else rule.severity
+        click.echo(f"{rule.id:<{width}}  {kind:<7}  {rule.description}")
 
 
 @cli.command()

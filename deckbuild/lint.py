@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from deckbuild.model import DATE_FIELDS, Card, Items, Problem
+from deckbuild.model import DATE_FIELDS, RULES, Card, Items, Problem
 from deckbuild.text import DATE_PATTERN, STOPWORDS, WORD, YEAR, dated_months, name_words, parse_date
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
@@ -195,5 +195,6 @@ LINT_CHECKS = {  # rule id → the check; each yields (node, rule id, message)
 
 
 # The rules a card may silence: near-duplicate is checked across cards, in rule_prompts_distinct.
-# seed-reference and same-answer are checked with the seeds and across cards, in rules.py.
-LINT_RULES = ("near-duplicate", *LINT_CHECKS, "seed-reference", "same-answer")
+# The rules a card may silence; near-duplicate, seed-reference and same-answer are checked across cards or with the
+# seeds, in rules.py.
+LINT_RULES = tuple(rule.id for rule in RULES.values() if rule.lint)

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from deckbuild.text import fold
 
@@ -66,58 +66,137 @@ HTML_PATTERN = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|&(
 NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})  # plain YAML nulls: an empty value, not the word "null"
 
 
-# Every rule a problem can name, with what it checks: the contract behind `[rule-id]` in every message.
+# Every rule a problem can name: the contract behind `[rule-id]` in every message. A rule has one severity; the
+# card lint rules (warnings) are the ones a card may silence with `lint: {<rule>: <reason>}`. `check` names the
+# function that reports it (`build-deck rules` lists them; a test keeps the names true).
+Severity = Literal["error", "warning"]
+
+
+class Rule(NamedTuple):
+    id: str
+    severity: Severity
+    description: str
+    check: str  # module.function that reports it
+    lint: bool = False  # a rule of good flashcards: a card may silence it, with its reason
+
+
 RULES = {
-    "yaml-syntax": "the file is YAML that parses",
-    "yaml-encoding": "the file is UTF-8",
-    "seed-encoding": "a source text in seeds/ is UTF-8",
-    "yaml-empty": "the file is not empty",
-    "yaml-duplicate-key": "no key appears twice in a mapping",
-    "yaml-alias": "no anchors (&name) or aliases (*name)",
-    "yaml-multi-doc": "one YAML document per file",
-    "yaml-tag": "no explicit tags such as !!python/object",
-    "yaml-key": "mapping keys are plain text",
-    "text-control": "no control characters in the text (Anki would split a note on them)",
-    "file-unreadable": "the file can be read",
-    "file-name": "card files end in .yaml (a .yml file would never be read)",
-    "top-level": "a card file is a list of cards",
-    "card-shape": "each card is a mapping of fields",
-    "field-required": "every required field is there",
-    "field-unknown": "no field the card type does not have",
-    "field-empty": "no empty value",
-    "field-shape": "text where text belongs, a list where a list does",
-    "id-format": "ids are kebab-case, at most 64 characters",
-    "id-unique": "no id is used twice",
-    "type-known": "the type is date, person, treaty, quote or term",
-    "theme-known": "every theme is one of deck.yaml's",
-    "theme-unused": "every theme of deck.yaml has cards (warning)",
-    "date-format": "dates are real calendar dates as YYYY, YYYY-MM or YYYY-MM-DD",
-    "date-order": "an end or a death is not before its start or birth",
-    "source-seed": "a source names a file in seeds/",
-    "source-quote": "a source's excerpt occurs in its seed",
-    "left-out": "a line under `## Left out` in seeds/README.md reads and names a passage of a seed (warning)",
-    "quote-text": "a quote card's quotation occurs in a cited seed",
-    "quote-blank": "a quote card's blank: words occur in its quotation",
-    "seed-title": "every cited seed has a title in deck.yaml's seeds: (warning)",
-    "html-markup": "text that looks like HTML will show literally (warning)",
-    "duplicate-prompt": "no two cards of a type ask the same question",
-    "deck-missing": "cards/deck.yaml exists",
-    "deck-format": "deck.yaml has a deck id, name, tag prefix and themes",
-    "released-id": "a released card is never removed and never changes type",
-    "released-format": "cards/released.json reads",
-    "lint-known": "a lint exception names a lint rule",
-    "lint-reason": "a lint exception gives its reason",
-    # Card lint: warnings a card may silence with `lint: {<rule>: <reason>}`.
-    "near-duplicate": "no card asks nearly what another asks",
-    "answer-leak": "the question does not give the answer away",
-    "prompt-pronoun": "a prompt does not start with a pronoun",
-    "prompt-short": "a prompt has enough words to have one right answer",
-    "date-precision": "a date is no more precise than its excerpts",
-    "year-not-in-source": "a card's years appear in its excerpts",
-    "list-too-long": "no list longer than three",
-    "answer-too-long": "an answer is one short sentence",
-    "seed-reference": "learner-visible text never names a seed by file name or as 'seed 003'",
-    "same-answer": "no more than two cards of a theme with the same answer",
+    rule.id: rule
+    for rule in (
+        Rule("yaml-syntax", "error", "the file is YAML that parses", "yamlnodes.parse_yaml"),
+        Rule("yaml-encoding", "error", "the file is UTF-8", "yamlnodes.parse_yaml"),
+        Rule("seed-encoding", "error", "a source text in seeds/ is UTF-8", "project.read_seeds"),
+        Rule("yaml-empty", "error", "the file is not empty", "yamlnodes.parse_yaml"),
+        Rule("yaml-duplicate-key", "error", "no key appears twice in a mapping", "yamlnodes.parse_yaml"),
+        Rule("yaml-alias", "error", "no anchors (&name) or aliases (*name)", "yamlnodes.parse_yaml"),
+        Rule("yaml-multi-doc", "error", "one YAML document per file", "yamlnodes.parse_yaml"),
+        Rule("yaml-tag", "error", "no explicit tags such as !!python/object", "yamlnodes.parse_yaml"),
+        Rule("yaml-key", "error", "mapping keys are plain text", "yamlnodes.parse_yaml"),
+        Rule(
+            "text-control",
+            "error",
+            "no control characters in the text (Anki would split a note on them)",
+            "yamlnodes.parse_yaml",
+        ),
+        Rule("file-unreadable", "error", "the file can be read", "yamlnodes.read_yaml_file"),
+        Rule(
+            "file-name",
+            "error",
+            "card files end in .yaml (a .yml file would never be read)",
+            "project.misnamed_card_files",
+        ),
+        Rule("top-level", "error", "a card file is a list of cards", "project.read_card_files"),
+        Rule("card-shape", "error", "each card is a mapping of fields", "project.read_card_files"),
+        Rule("field-required", "error", "every required field is there", "rules.rule_card_fields"),
+        Rule("field-unknown", "error", "no field the card type does not have", "rules.rule_card_fields"),
+        Rule("field-empty", "error", "no empty value", "rules.check_shape"),
+        Rule("field-shape", "error", "text where text belongs, a list where a list does", "rules.check_shape"),
+        Rule("id-format", "error", "ids are kebab-case, at most 64 characters", "rules.rule_id_format"),
+        Rule("id-unique", "error", "no id is used twice", "rules.rule_ids_unique"),
+        Rule("type-known", "error", "the type is date, person, treaty, quote or term", "rules.rule_card_fields"),
+        Rule("theme-known", "error", "every theme is one of deck.yaml's", "rules.rule_themes_known"),
+        Rule("theme-unused", "warning", "every theme of deck.yaml has cards", "rules.rule_themes_used"),
+        Rule(
+            "date-format", "error", "dates are real calendar dates as YYYY, YYYY-MM or YYYY-MM-DD", "rules.rule_dates"
+        ),
+        Rule("date-order", "error", "an end or a death is not before its start or birth", "rules.rule_dates"),
+        Rule("source-seed", "error", "a source names a file in seeds/", "rules.rule_sources"),
+        Rule("source-quote", "error", "a source's excerpt occurs in its seed", "rules.rule_sources"),
+        Rule(
+            "left-out",
+            "warning",
+            "a line under `## Left out` in seeds/README.md reads and names a passage of a seed",
+            "coverage.left_out_problems",
+        ),
+        Rule("quote-text", "error", "a quote card's quotation occurs in a cited seed", "rules.rule_sources"),
+        Rule("quote-blank", "error", "a quote card's blank: words occur in its quotation", "rules.rule_sources"),
+        Rule("seed-title", "warning", "every cited seed has a title in deck.yaml's seeds:", "rules.rule_seed_titles"),
+        Rule("html-markup", "warning", "text that looks like HTML will show literally", "rules.rule_html"),
+        Rule(
+            "duplicate-prompt", "error", "no two cards of a type ask the same question", "rules.rule_prompts_distinct"
+        ),
+        Rule("deck-missing", "error", "cards/deck.yaml exists", "project.load_deck"),
+        Rule("deck-format", "error", "deck.yaml has a deck id, name, tag prefix and themes", "project.read_deck"),
+        Rule(
+            "released-id",
+            "error",
+            "a released card is never removed and never changes type",
+            "rules.rule_released_kept",
+        ),
+        Rule("released-format", "error", "cards/released.json reads", "project.load_released"),
+        Rule("lint-known", "error", "a lint exception names a lint rule", "rules.check_shape"),
+        Rule("lint-reason", "error", "a lint exception gives its reason", "rules.check_shape"),
+        Rule(
+            "near-duplicate",
+            "warning",
+            "no card asks nearly what another asks",
+            "rules.rule_prompts_distinct",
+            lint=True,
+        ),
+        Rule(
+            "answer-leak", "warning", "the question does not give the answer away", "lint.lint_answer_leak", lint=True
+        ),
+        Rule(
+            "prompt-pronoun", "warning", "a prompt does not start with a pronoun", "lint.lint_prompt_pronoun", lint=True
+        ),
+        Rule(
+            "prompt-short",
+            "warning",
+            "a prompt has enough words to have one right answer",
+            "lint.lint_prompt_short",
+            lint=True,
+        ),
+        Rule(
+            "date-precision",
+            "warning",
+            "a date is no more precise than its excerpts",
+            "lint.lint_date_precision",
+            lint=True,
+        ),
+        Rule(
+            "year-not-in-source",
+            "warning",
+            "a card's years appear in its excerpts",
+            "lint.lint_year_not_in_source",
+            lint=True,
+        ),
+        Rule("list-too-long", "warning", "no list longer than three", "lint.lint_list_too_long", lint=True),
+        Rule("answer-too-long", "warning", "an answer is one short sentence", "lint.lint_answer_too_long", lint=True),
+        Rule(
+            "seed-reference",
+            "warning",
+            "learner-visible text never names a seed by file name or as 'seed 003'",
+            "rules.rule_seed_reference",
+            lint=True,
+        ),
+        Rule(
+            "same-answer",
+            "warning",
+            "no more than two cards of a theme with the same answer",
+            "rules.rule_same_answer",
+            lint=True,
+        ),
+    )
 }
 
 
@@ -131,8 +210,11 @@ class Problem:
     message: str
 
     def __post_init__(self):
-        if self.rule not in RULES:  # a programming error: every rule is documented in RULES
+        rule = RULES.get(self.rule)  # a programming error either way: every rule is documented in RULES, once
+        if rule is None:
             raise ValueError(f"unknown rule {self.rule!r}")
+        if rule.severity != self.severity:
+            raise ValueError(f"rule {self.rule!r} is an {rule.severity}, not an {self.severity}")
 
     def sort_key(self):
         return (self.path, self.line, self.col, self.rule, self.message)

@@ -111,7 +111,7 @@ def test_each_card_type_renders_a_recall_question_and_a_cited_answer(project, co
     import_package(col, project / PACKAGE)
 
     question, answer = rendered(col, "Id:berlin-wall")
-    assert "When did this happen? <span class=\"cue\">(day, month and year)</span>" in question
+    assert 'When did this happen? <span class="cue">(day, month and year)</span>' in question
     assert "The East German regime seals the border in Berlin and begins the Wall" in question
     assert "13 August 1961" not in question
     assert "13 August 1961" in answer

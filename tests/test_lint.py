@@ -145,7 +145,16 @@ def test_prompt_rules_judge_the_fronts_fields_only(project):
     }
     # Names (of people, treaties, ideas) are short by nature and a quotation keeps its words; the speaker, occasion and
     # date beside a quotation to complete, and the precision cue, are context, not the question.
-    assert set(PROMPT_FIELDS) == on_fronts - {"name", "term", "text", "cloze", "speaker", "context", "date", "precision"}
+    assert set(PROMPT_FIELDS) == on_fronts - {
+        "name",
+        "term",
+        "text",
+        "cloze",
+        "speaker",
+        "context",
+        "date",
+        "precision",
+    }
 
     # A short treaty terms (an answer) is not a short prompt.
     (project / "cards/extra.yaml").write_text(

@@ -97,21 +97,25 @@ def test_each_invalid_input_is_reported_at_its_value(project, fixture, position,
 
 def test_every_rule_has_a_case():
     # Rules tested elsewhere, and where.
-    elsewhere = {
-        "released-id": "test_release.py",
-        "released-format": "test_release.py",
-        "deck-missing": "test_a_missing_deck_file_is_a_problem_not_a_crash",
-        "yaml-key": "test_a_mapping_key_must_be_text",
-        "file-unreadable": "test_an_unreadable_file_is_a_problem",
-        "file-name": "test_a_card_file_with_another_ending_is_an_error",
-        "seed-encoding": "test_the_folders_and_files_around_the_cards_fail_with_messages",
-        "left-out": "test_left_out_lines_that_leave_nothing_out_are_warned_about",
-        "quote-blank": "test_a_blank_that_is_not_in_the_quotation_is_an_error",
-        "seed-title": "test_every_back_names_its_source_by_title_and_asks_for_missing_titles",
-    } | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"} | {
-        "seed-reference": "test_learner_text_never_names_a_seed_by_file_or_number",
-        "same-answer": "test_a_third_card_of_a_theme_with_the_same_answer_is_flagged",
-    }
+    elsewhere = (
+        {
+            "released-id": "test_release.py",
+            "released-format": "test_release.py",
+            "deck-missing": "test_a_missing_deck_file_is_a_problem_not_a_crash",
+            "yaml-key": "test_a_mapping_key_must_be_text",
+            "file-unreadable": "test_an_unreadable_file_is_a_problem",
+            "file-name": "test_a_card_file_with_another_ending_is_an_error",
+            "seed-encoding": "test_the_folders_and_files_around_the_cards_fail_with_messages",
+            "left-out": "test_left_out_lines_that_leave_nothing_out_are_warned_about",
+            "quote-blank": "test_a_blank_that_is_not_in_the_quotation_is_an_error",
+            "seed-title": "test_every_back_names_its_source_by_title_and_asks_for_missing_titles",
+        }
+        | {rule: "test_lint.py" for rule in LINT_RULES if rule != "near-duplicate"}
+        | {
+            "seed-reference": "test_learner_text_never_names_a_seed_by_file_or_number",
+            "same-answer": "test_a_third_card_of_a_theme_with_the_same_answer_is_flagged",
+        }
+    )
     assert set(RULES) - {case[2] for case in CASES} - set(elsewhere) == set()
     # ...and the tests named there exist (a deleted test would otherwise leave its rule untested, silently).
     tests = Path(__file__).parent
@@ -365,3 +369,37 @@ def test_an_empty_source_is_an_empty_field_like_every_other(project):
     assert problems == [
         "cards/extra.yaml:6:10: error: 'source' is empty; cite at least one {seed: …, quote: …} [field-empty]"
     ]
+
+
+def test_rules_lists_every_rule_once_with_its_severity(project):
+    listed = run("rules").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == list(RULES)
+    assert "same-answer         lint     no more than two cards of a theme with the same answer" in listed
+    assert "source-quote        error    a source's excerpt occurs in its seed" in listed
+
+
+def test_validate_reports_only_the_selected_rules_and_not_the_ignored(project):
+    (project / "cards/extra.yaml").write_text(
+        '- id: wall-html\n  type: date\n  themes: [berlin]\n  event: "The <b>East German</b> regime seals the Berlin border"\n'
+        '  date: 1961-08-13\n  source: {seed: berlin-notes.txt, quote: "sealed the border"}\n'
+        '  notes: "The Wall stood until 1989."\n  retired: "only a test"\n  themes2: x\n'
+    )
+    everything = run("validate").stderr
+    assert "[html-markup]" in everything and "[field-unknown]" in everything
+    selected = run("validate", "--select", "html-markup")
+    assert selected.exit_code == 0 and "[field-unknown]" not in selected.stderr and "[html-markup]" in selected.stderr
+    ignored = run("validate", "--ignore", "field-unknown")
+    assert ignored.exit_code == 0 and "[field-unknown]" not in ignored.stderr and "[html-markup]" in ignored.stderr
+    unknown = run("validate", "--ignore", "html-markup-x")
+    assert unknown.exit_code == 2 and "no rule 'html-markup-x' (did you mean 'html-markup'?)" in unknown.stderr
+
+
+def test_every_rule_names_the_function_that_reports_it():
+    """`check` in RULES is documentation a reader follows: the function exists and names the rule's id."""
+    import importlib
+    import inspect
+
+    for rule in RULES.values():
+        module, function = rule.check.split(".")
+        source = inspect.getsource(getattr(importlib.import_module(f"deckbuild.{module}"), function))
+        assert f'"{rule.id}"' in source or (rule.lint and module == "lint"), rule
