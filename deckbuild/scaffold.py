@@ -20,9 +20,9 @@ def new_deck_id() -> int:
 
 
 def deck_name_for(folder_name: str) -> str:
-    """'french-revolution' → 'French revolution': a name to start with, changed in deck.yaml at will."""
-    words = " ".join(folder_name.replace("_", " ").replace("-", " ").split())
-    return (words[:1].upper() + words[1:]) if words else "My deck"
+    """'french-revolution' → 'French Revolution': a name to start with, changed in deck.yaml at will."""
+    words = folder_name.replace("_", " ").replace("-", " ").split()
+    return " ".join(word[:1].upper() + word[1:] for word in words) or "My Deck"
 
 
 def template_files() -> list[str]:

@@ -33,7 +33,7 @@ def test_init_makes_a_deck_that_validates_builds_and_imports_into_anki(empty, co
         "".join(f"created french-revolution/{path}\n" for path in FILES)
         + "created french-revolution/cards/card.schema.json and deck.schema.json, for editors (refresh the first with "
         "build-deck schema > cards/card.schema.json when you add a theme or a text)\n"
-        f'\nA new deck, "French revolution", with the deck id {deck_id}: never change it once the deck is shared.\n'
+        f'\nA new deck, "French Revolution", with the deck id {deck_id}: never change it once the deck is shared.\n'
         "Next:\n  cd french-revolution\n  build-deck validate --strict\n  build-deck build\n  build-deck preview\n"
         "Then replace the example cards and text with your own (build-deck's CONTRIBUTING.md explains every field), "
         "and run build-deck release before you first share the deck.\n"
@@ -43,14 +43,14 @@ def test_init_makes_a_deck_that_validates_builds_and_imports_into_anki(empty, co
     checked = run("validate", "--strict")
     assert (checked.exit_code, checked.stderr) == (0, "3 files checked, 4 cards, 0 errors, 0 warnings\n")
     built = run("build", env={"SOURCE_DATE_EPOCH": "1700000000"})
-    assert built.stdout == 'wrote dist/french-revolution.apkg: 4 notes, deck "French revolution"\n'
+    assert built.stdout == 'wrote dist/french-revolution.apkg: 4 notes, deck "French Revolution"\n'
     assert run("preview").exit_code == 0
     col = collection()
     assert len(import_package(col, Path("dist/french-revolution.apkg").resolve()).new) == 4
     types = sorted(col.get_note(nid).note_type()["name"] for nid in col.find_notes(""))
     assert len(types) == 4 and len(set(types)) == 4  # one note of every type
     assert col.card_count() == 6  # date 1, person 2, treaty 2, quote 1
-    assert {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")} == {"French revolution"}
+    assert {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")} == {"French Revolution"}
     tags = {tag for nid in col.find_notes("") for tag in col.get_note(nid).tags}
     assert {"french-revolution::theme::republic-and-war", "french-revolution::type::quote"} <= tags
     # The examples leave something to card, and the Left-out example line reads and leaves its passage out.
@@ -78,8 +78,7 @@ def test_init_in_the_current_folder_says_no_cd(empty):
 
 
 def deck_name(folder: str) -> str:
-    words = " ".join(folder.replace("_", " ").replace("-", " ").split())
-    return words[:1].upper() + words[1:]
+    return " ".join(word[:1].upper() + word[1:] for word in folder.replace("_", " ").replace("-", " ").split())
 
 
 def test_init_never_overwrites_a_file(empty):
@@ -149,3 +148,13 @@ def test_the_readme_shows_the_real_output_of_init(empty):
     real = run("init", "french-revolution").stdout.splitlines()
     deck_id = re.compile(r"deck id \d+")
     assert [deck_id.sub("deck id N", line) for line in shown] == [deck_id.sub("deck id N", line) for line in real]
+
+
+def test_contributing_shows_the_real_output_of_init(empty):
+    from conftest import ROOT
+
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    shown = re.search(r"^\$ build-deck init roman-britain\n(.*?)^```", contributing, flags=re.M | re.S)[1]
+    real = run("init", "roman-britain").stdout
+    deck_id = re.compile(r"deck id \d+")
+    assert deck_id.sub("deck id N", shown) == deck_id.sub("deck id N", real)
