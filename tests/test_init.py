@@ -41,15 +41,15 @@ def test_init_makes_a_deck_that_validates_builds_and_imports_into_anki(empty, co
     monkeypatch.chdir(empty / "french-revolution")
     assert f"  id: {deck_id}\n" in Path("cards/deck.yaml").read_text()
     checked = run("validate", "--strict")
-    assert (checked.exit_code, checked.stderr) == (0, "3 files checked, 4 cards, 0 errors, 0 warnings\n")
+    assert (checked.exit_code, checked.stderr) == (0, "3 files checked, 5 cards, 0 errors, 0 warnings\n")
     built = run("build", env={"SOURCE_DATE_EPOCH": "1700000000"})
-    assert built.stdout == 'wrote dist/french-revolution.apkg: 4 notes, deck "French Revolution"\n'
+    assert built.stdout == 'wrote dist/french-revolution.apkg: 5 notes, deck "French Revolution"\n'
     assert run("preview").exit_code == 0
     col = collection()
-    assert len(import_package(col, Path("dist/french-revolution.apkg").resolve()).new) == 4
+    assert len(import_package(col, Path("dist/french-revolution.apkg").resolve()).new) == 5
     types = sorted(col.get_note(nid).note_type()["name"] for nid in col.find_notes(""))
-    assert len(types) == 4 and len(set(types)) == 4  # one note of every type
-    assert col.card_count() == 6  # date 1, person 2, treaty 2, quote 1
+    assert len(types) == 5 and len(set(types)) == 5  # one note of every type
+    assert col.card_count() == 8  # date 1, person 2, treaty 2, quote 1, term 2
     assert {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")} == {"French Revolution"}
     tags = {tag for nid in col.find_notes("") for tag in col.get_note(nid).tags}
     assert {"french-revolution::theme::republic-and-war", "french-revolution::type::quote"} <= tags
