@@ -158,3 +158,13 @@ def test_contributing_shows_the_real_output_of_init(empty):
     real = run("init", "roman-britain").stdout
     deck_id = re.compile(r"deck id \d+")
     assert deck_id.sub("deck id N", shown) == deck_id.sub("deck id N", real)
+
+
+def test_contributings_left_out_example_is_a_real_line_that_reads():
+    from conftest import ROOT
+    from deckbuild.coverage import LEFT_OUT_LINE, left_out_lines
+
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    example = re.search(r"^```markdown\n(- `.*)\n```", contributing, flags=re.M)[1]
+    assert LEFT_OUT_LINE.fullmatch(example)
+    assert example in [line for _, line in left_out_lines(ROOT / "seeds")]
