@@ -1,4 +1,4 @@
-"""Files: paths as a user typed them, and atomic writes (a file is whole or untouched)."""
+"""Files: the package's assets, paths as a user typed them, and atomic writes (a file is whole or untouched)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
+
+
+def asset(name: str) -> str:
+    """A file of deckbuild/assets/, as written (bytes decoded, no newline translation: CSP hashes and note-type hashes
+    are computed from these exact characters)."""
+    return resources.files("deckbuild").joinpath("assets").joinpath(name).read_bytes().decode("utf-8")
 
 
 def shown_path(path: Path) -> str:

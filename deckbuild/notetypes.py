@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from deckbuild.files import asset
 from deckbuild.model import CARD_TYPES, Card, Deck
 from deckbuild.text import DATE_PATTERN, MONTHS
 
@@ -73,33 +74,8 @@ TEMPLATE_IDS = {
 }
 
 
-CSS = """\
-.card {
-  --ink: #1f1f1f; --muted: #5f5a52; --accent: #8a2b1d; --paper: #fbfaf7; --rule: #d9d3c7; --quote-bg: #f1ede4;
-  font-family: "Iowan Old Style", "Palatino Linotype", Georgia, serif;
-  font-size: 21px; line-height: 1.45; text-align: left;
-  color: var(--ink); background: var(--paper);
-  max-width: 36em; margin: 0 auto; padding: 0.8em 1em;
-  overflow-wrap: break-word;
-}
-.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
-  --ink: #e8e4dc; --muted: #aaa397; --accent: #f0a58f; --paper: #1e1e1e; --rule: #4a463f; --quote-bg: #2b2925;
-}
-.kind { font: 600 0.7em system-ui, sans-serif; letter-spacing: 0.08em; text-transform: uppercase; color: var(--accent); }
-.prompt { font-size: 1.15em; margin: 0.3em 0 0.2em; }
-blockquote.prompt { margin: 0.4em 0; padding: 0.5em 0.8em; border-left: 4px solid var(--accent);
-  background: var(--quote-bg); font-style: italic; }
-hr#answer { border: 0; border-top: 1px solid var(--rule); margin: 0.8em 0; }
-.answer { font-size: 1.15em; font-weight: 600; }
-.detail { margin-top: 0.3em; }
-.notes { margin-top: 0.8em; font-size: 0.85em; }
-.retired { margin-top: 0.8em; font-size: 0.8em; color: var(--accent); }
-.sources { margin-top: 0.9em; padding-top: 0.5em; border-top: 1px dotted var(--rule); font-size: 0.75em; color: var(--muted); }
-.source + .source { margin-top: 0.4em; }
-.seed { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
-.themes { margin-top: 0.4em; font: 0.7em system-ui, sans-serif; color: var(--muted); }
-@media (max-width: 480px) { .card { font-size: 18px; padding: 0.5em 0.6em; } }
-"""
+# The cards' style sheet; it is part of every note type's hash, so a change to it re-imports the note types.
+CSS = asset("card.css")
 
 
 BACK_FOOTER = """\
