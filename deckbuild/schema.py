@@ -20,7 +20,8 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def card_schema(deck: Deck | None, seed_names: list[str]) -> dict:
     """A card file: a list of cards. Themes and seeds are the project's own, so an editor can complete them."""
-    text = {"type": "string", "pattern": r"\S"}
+    # validate reads every value as text; an editor reads `notes: 1989` as a number, `true` as a boolean
+    text = {"type": ["string", "number", "boolean"], "pattern": r"\S"}
     date = {
         "anyOf": [
             {"type": "string", "pattern": r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"},
@@ -41,9 +42,10 @@ def card_schema(deck: Deck | None, seed_names: list[str]) -> dict:
     theme_ids = [theme.id for theme in deck.themes] if deck else []
     fields = {
         "id": {
-            "type": "string",
-            "pattern": ID_PATTERN.pattern.join("^$"),
-            "maxLength": ID_MAX_LENGTH,
+            "anyOf": [
+                {"type": "string", "pattern": ID_PATTERN.pattern.join("^$"), "maxLength": ID_MAX_LENGTH},
+                {"type": "integer", "minimum": 0},  # `id: 1989` is a number to an editor
+            ],
             "description": "kebab-case, unique, never changed once released",
         },
         "type": {"enum": list(CARD_TYPES)},
@@ -101,7 +103,7 @@ def card_schema(deck: Deck | None, seed_names: list[str]) -> dict:
 
 
 def deck_schema() -> dict:
-    text = {"type": "string", "pattern": r"\S"}
+    text = {"type": ["string", "number", "boolean"], "pattern": r"\S"}  # as in a card file
     kebab = {"type": "string", "pattern": ID_PATTERN.pattern.join("^$")}
     return {
         "$schema": SCHEMA_DIALECT,
