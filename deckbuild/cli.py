@@ -13,13 +13,12 @@ from typing import NoReturn
 
 import click
 
+# The stages that need genanki (apkg), Jinja2 (preview) or read every text (coverage, suggest) are imported inside
+# the commands that use them, so `validate`, which the pre-commit hook runs on every commit, does not pay for them.
 import deckbuild.parallel
-from deckbuild.apkg import compile_deck, write_package
-from deckbuild.coverage import coverage, left_out_problems, load_left_out, read_for_coverage
 from deckbuild.files import atomic_output, shown_path
 from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, RULES, Deck, Problem, Project, Selection
 from deckbuild.parallel import run_beside
-from deckbuild.preview import render_preview
 from deckbuild.project import (
     DECK_FILE,
     RELEASED_FILE,
@@ -34,7 +33,6 @@ from deckbuild.rules import validate
 from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
 from deckbuild.schema import card_schema, deck_schema
 from deckbuild.selection import select
-from deckbuild.suggest import draft_card, theme_vocabularies
 from deckbuild.text import ASCII_NUMBER, did_you_mean, plural, slugify
 from deckbuild.version import __version__
 from deckbuild.yamlnodes import gc_paused
@@ -327,6 +325,8 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
     inputs and SOURCE_DATE_EPOCH. Each note's modification time comes from cards/released.json (see `release`),
     so that re-importing a new version updates exactly the notes that changed.
     """
+    from deckbuild.apkg import compile_deck, write_package
+
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
         deck = project.deck
@@ -399,6 +399,8 @@ def preview_command(cards_dir, seeds_dir, output):
     (no network): open it from a USB stick, or print the selection as a question and answer sheet. Writes nothing when
     there is any error; warnings are reported and do not stop it.
     """
+    from deckbuild.preview import render_preview
+
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
         if not report(project, validate(project), "text", strict=False) or project.deck is None:
@@ -502,6 +504,8 @@ def schema(cards_dir, seeds_dir, for_deck):
 
 
 def load_for_coverage(cards_dir: Path, seeds_dir: Path):
+    from deckbuild.coverage import coverage, left_out_problems, load_left_out, read_for_coverage
+
     deck = deck_or_fail(cards_dir)
     seed_texts, problems = read_seeds(seeds_dir)
     if seed_texts is None or problems:
@@ -571,6 +575,8 @@ def suggest(cards_dir, seeds_dir, seed_names):
     excerpt, a guessed type, id and themes, and the date when the text gives one; comments mark what to CHECK and what
     to write (TODO). Paste a draft into a card file, finish it, and run `build-deck validate`.
     """
+    from deckbuild.suggest import draft_card, theme_vocabularies
+
     with gc_paused():
         deck, citations, report = load_for_coverage(cards_dir, seeds_dir)
     known = [r.seed for r in report]
