@@ -204,7 +204,8 @@ def syntax_message(source: str, mark, error: yaml.MarkedYAMLError) -> tuple[int,
     line = lines[min(mark.line, len(lines) - 1)]
     tab = line.find("\t") if "tab" in (error.problem or "") or line[mark.column : mark.column + 1] == "\t" else -1
     if tab >= 0:
-        return mark.line + 1, tab + 1, "a tab character; YAML indents with spaces only: replace the tab with spaces"
+        where = "YAML indents with spaces only" if not line[:tab].strip() else "YAML does not allow a tab here"
+        return mark.line + 1, tab + 1, f"a tab character; {where}: replace the tab with spaces"
     before = line[: mark.column].rstrip()
     quote = before[-1:]
     if quote in ('"', "'") and before.count(quote) >= 2 and error.problem_mark is mark:

@@ -195,3 +195,13 @@ def test_answer_leak_matches_names_not_function_words(project):
         "cards/case.yaml:6:12: warning: the context names the speaker ('Council'), which is what the card asks; fix "
         "the card, or explain with 'lint: {answer-leak: <reason>}' [answer-leak]"
     ]
+
+
+def test_a_tab_inside_a_line_is_named_where_the_parser_refuses_it(project, monkeypatch):
+    """libyaml takes a tab before a comment; the pure-Python parser does not, and then says so as a tab."""
+    monkeypatch.setattr(yamlnodes, "_Parser", yaml.SafeLoader)
+    (project / "cards/case.yaml").write_text(card(id="wall-card  \t# the Wall"))
+    assert problems("validate") == [
+        "cards/case.yaml:1:18: error: a tab character; YAML does not allow a tab here: replace the tab with spaces "
+        "[yaml-syntax]"
+    ]
