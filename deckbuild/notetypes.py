@@ -81,16 +81,20 @@ CSS = asset("card.css")
 BACK_FOOTER = """\
 {{#Notes}}<div class="notes">{{Notes}}</div>{{/Notes}}
 {{#Retired}}<div class="retired">Retired: {{Retired}}</div>{{/Retired}}
-<div class="sources">{{Source}}</div>
+{{#Source}}<div class="sources"><div class="label">Source</div>{{Source}}</div>{{/Source}}
 {{#Corrects}}<div class="corrects">{{Corrects}}</div>{{/Corrects}}
-<div class="themes">{{Themes}}</div>"""
+{{#Themes}}<div class="themes"><span class="label">Themes:</span> {{Themes}}</div>{{/Themes}}"""
+
+
+# Born and died, on both directions of a person card: one line, each part only when known.
+LIFE = '<div class="detail life">{{#Born}}<span>Born {{Born}}</span>{{/Born}}{{#Died}}<span>Died {{Died}}</span>{{/Died}}</div>'
 
 
 def template(name: str, kind: str, prompt: str, answer: str) -> Mapping[str, str]:
     front = f'<div class="kind">{kind}</div>\n{prompt}'
     # Read-only: a table shared by every package of the process must not take in what genanki writes into its dicts.
     return MappingProxyType(
-        {"name": name, "qfmt": front, "afmt": f'{{{{FrontSide}}}}\n<hr id="answer">\n{answer}\n{BACK_FOOTER}'}
+        {"name": name, "qfmt": front, "afmt": f'{{{{FrontSide}}}}\n<hr class="answer-rule">\n{answer}\n{BACK_FOOTER}'}
     )
 
 
@@ -108,15 +112,13 @@ TEMPLATES = {
             "Who was…?",
             "Who was this?",
             '<div class="prompt">{{Name}}</div>',
-            '<div class="answer">{{Role}}</div>\n'
-            '{{#Born}}<div class="detail">Born {{Born}}</div>{{/Born}}\n'
-            '{{#Died}}<div class="detail">Died {{Died}}</div>{{/Died}}',
+            '<div class="answer">{{Role}}</div>\n' + LIFE,
         ),
         template(
             "Who is described?",
             "Who was this?",
             '<div class="prompt">{{Role}}</div>',
-            '<div class="answer">{{Name}}</div>',
+            '<div class="answer">{{Name}}</div>\n' + LIFE,
         ),
     ),
     "treaty": (
@@ -132,7 +134,7 @@ TEMPLATES = {
             "{{#Parties}}When, and between whom?{{/Parties}}{{^Parties}}When?{{/Parties}}"
             ' <span class="cue">({{Precision}})</span>',
             '<div class="prompt">{{Name}}</div>',
-            '<div class="answer">{{Date}}</div>\n{{#Parties}}<div class="detail">{{Parties}}</div>{{/Parties}}',
+            '<div class="answer">{{Date}}</div>\n{{#Parties}}<div class="detail">Between {{Parties}}</div>{{/Parties}}',
         ),
     ),
     "quote": (

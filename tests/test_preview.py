@@ -168,11 +168,11 @@ def test_every_card_is_shown_front_and_back_for_every_template(project, open_pag
     assert back.locator(".answer").inner_text() == "13 August 1961"
     assert "The Wall stood until 1989." in back.inner_text()
     assert "began building the Berlin Wall" in back.locator(".sources").inner_text()
-    assert back.locator(".themes").inner_text() == "Berlin"
+    assert back.locator(".themes").inner_text() == "Themes: Berlin"
     ulbricht = page.locator("#card-walter-ulbricht .pv-back .answer")
     assert ulbricht.all_inner_texts() == ["East German leader who pressed Moscow to act on Berlin", "Walter Ulbricht"]
     treaty = page.locator("#card-limited-test-ban-treaty .pv-back .detail").inner_text()
-    assert treaty == "the Soviet Union, the United States and Britain"
+    assert treaty == "Between the Soviet Union, the United States and Britain"
 
 
 def test_a_theme_filter_shows_the_cards_with_any_checked_theme(project, open_page):
