@@ -32,6 +32,7 @@ WIDTHS = (400, 1200)
 HEIGHT = 800
 THEMES = ("light", "night")
 WCAG_AA = 4.5  # normal-size text
+CARDS_STUDIED = 9  # every template: date 1, person 2, treaty 2, quote 2 (who said it, complete it), term 2
 
 SEED = """\
 Notes on Soviet foreign policy, 1955-1956, written for the desktop tests.
@@ -79,6 +80,9 @@ themes:
   - id: thaw
     title: The Thaw
     description: "Soviet foreign policy after Stalin."
+seeds:
+  - file: desktop-notes.txt
+    title: "Notes on Soviet foreign policy, 1955–1956"
 """
 
 
@@ -143,6 +147,7 @@ CARDS = f"""\
   type: quote
   themes: [thaw]
   text: "Whether you like it or not, history is on our side. We will bury you."
+  blank: "We will bury you."
   speaker: "Nikita Khrushchev"
   context: "To Western ambassadors at a reception in Moscow"
   date: 1956-11
@@ -153,6 +158,13 @@ CARDS = f"""\
     the best-known sentence he ever spoke in the West, far better known than the explanation he gave afterwards. The
     context mattered: the words came days after Soviet tanks had crushed Budapest, and the ambassadors heard them as a
     boast about force, not as a forecast about history."
+
+- id: secret-speech-term
+  type: term
+  themes: [thaw]
+  term: "The Secret Speech"
+  definition: "Khrushchev's closed address of February 1956 denouncing Stalin's crimes and his cult of personality"
+  source:{sources(*cited("On 25 February 1956", 2))}
 """
 
 
@@ -194,7 +206,7 @@ def studied(tmp_path_factory, screenshots) -> dict[tuple[str, int], dict]:
     (project / "cards/thaw.yaml").write_text(CARDS)
     built = build_deck("build", "--cards", "cards", "--seeds", "seeds", "-o", "desktop.apkg", cwd=project)
     assert built.returncode == 0, built.stderr
-    assert built.stdout == 'wrote desktop.apkg: 4 notes, deck "Desktop Test Deck"\n'
+    assert built.stdout == 'wrote desktop.apkg: 5 notes, deck "Desktop Test Deck"\n'
 
     command = [
         "xvfb-run", "-a", "-s", "-screen 0 1600x1200x24",
@@ -271,10 +283,11 @@ def test_every_template_of_every_note_type_is_studied(studied, theme, width):
         "build-deck Date",
         "build-deck Person",
         "build-deck Quote",
+        "build-deck Term",
         "build-deck Treaty",
     ]
     templates = sorted((kind, template) for kind, names in report["note_types"].items() for template in names)
-    assert report["imported_cards"] == len(templates) == 6
+    assert report["imported_cards"] == len(templates) == CARDS_STUDIED
     assert sorted((card["note_type"], card["template"]) for card in report["cards"]) == templates
     assert report["state_after"] == "overview"  # all studied: Anki has no card left to show
     for card in report["cards"]:
@@ -363,7 +376,7 @@ def test_every_text_passes_wcag_aa_contrast(studied, theme, width):
             ratios.append(ratio)
             if ratio < WCAG_AA:
                 low[f"{name(card)}, {part}"] = f"{ratio:.2f}:1 ({style['color']} on {style['behind']})"
-    assert len(ratios) == 6 * 4 + 1  # four texts on every card, and the quote card's quotation
+    assert len(ratios) == CARDS_STUDIED * 4 + 2  # four texts on every card, and the two quote cards' quotation
     assert low == {}, listed(low)
 
 
@@ -378,4 +391,4 @@ def test_a_screenshot_of_every_back(studied, screenshots, theme, width):
         assert header[:8] == b"\x89PNG\r\n\x1a\n", shot.name
         size = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
         assert size == (width, HEIGHT), shot.name
-    assert len({card["screenshot"] for card in studied[theme, width]["cards"]}) == 6
+    assert len({card["screenshot"] for card in studied[theme, width]["cards"]}) == CARDS_STUDIED
