@@ -153,9 +153,10 @@ TEMPLATES = {
         template(
             "Complete the quotation",
             "{{#Blank}}Complete the quotation{{/Blank}}",
+            # The occasion without its date: the date would answer the date cards of the same events.
             '{{#Blank}}<blockquote class="prompt">{{Cloze}}</blockquote>\n'
-            '<div class="speaker">{{Speaker}}, {{Context}}{{#Date}}, {{Date}}{{/Date}}</div>{{/Blank}}',
-            '<div class="answer">{{Blank}}</div>',
+            '<div class="speaker">{{Speaker}}, {{Context}}</div>{{/Blank}}',
+            '<div class="answer">{{Blank}}</div>\n{{#Date}}<div class="detail">{{Date}}</div>{{/Date}}',
         ),
     ),
     "term": (

@@ -118,10 +118,11 @@ def test_a_blank_adds_a_card_with_those_words_hidden(project, collection):
             id="rope",
             text=ROPE,
             speaker="Nikita Khrushchev",
-            context="Letter to President Kennedy, 26 October 1962",
+            context="Letter to President Kennedy",
             KNOT=KNOT,
         )
-        + '  blank: "the ends of the rope"\n',
+        + '  blank: "the ends of the rope"\n  date: 1962-10-26\n'
+        + '  lint: {date-precision: "the letter of 26 October 1962", year-not-in-source: "the same"}\n',
     )
     assert run("validate", "--strict").exit_code == 0, run("validate").stderr
     col = build_and_import(project, collection)
@@ -129,6 +130,8 @@ def test_a_blank_adds_a_card_with_those_words_hidden(project, collection):
     assert "Complete the quotation" in blank_q
     assert 'pull on <span class="blank">[…]</span></blockquote>' in blank_q and "ends of the rope" not in blank_q
     assert "Nikita Khrushchev, Letter to President Kennedy" in blank_q
+    # The occasion, not its date: a date here would answer the date cards of the same events.
+    assert "1962" not in blank_q and '<div class="detail">26 October 1962</div>' in blank_a
     assert '<div class="answer">the ends of the rope</div>' in blank_a
     assert "Complete the quotation" not in who_q
     # A quotation without a blank has one card only: Anki makes none from an empty front.
