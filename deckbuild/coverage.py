@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from deckbuild.citations import spans
 from deckbuild.files import shown_path
 from deckbuild.model import Card, Problem
 from deckbuild.parallel import PARALLEL_FILES, run_beside
@@ -249,8 +250,8 @@ def coverage(
         def overlapped(excerpts, every=every, starts=starts, ends=ends, folded=folded):
             """The passages (by folded text, so that a repeated one counts once) any of the excerpts overlaps."""
             hit = set()
-            for excerpt in excerpts:
-                for start, end in excerpt_spans(folded, excerpt):
+            for places in spans(folded, excerpts).values():  # every excerpt at once: one pass over the seed
+                for start, end in places:
                     index = bisect.bisect_right(ends, start)  # the first passage that ends after the excerpt starts
                     while index < len(every) and starts[index] < end:
                         hit.add(every[index].text.lower())

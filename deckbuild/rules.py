@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 
+from deckbuild.citations import CitationSearch
 from deckbuild.lint import LINT_RULES, lint_card
 from deckbuild.model import (
     CARD_TYPES,
@@ -260,11 +261,26 @@ def rule_themes_known(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]
                 yield Problem(card.path, item.line, item.col, "error", "theme-known", f"unknown theme '{value}'{hint}")
 
 
+def citation_requests(card: Card) -> Iterator[tuple[str, str]]:
+    """(seed, folded needle) for everything rule_sources looks for in a seed: each cited excerpt (`source:`,
+    `corrects:`) in its seed, and a quotation in each seed its card cites. validate() looks for all of them at once."""
+    for (_, seed, _), folded in zip(card.sources(), card.folded_excerpts, strict=True):
+        yield seed, folded
+    for _, seed, excerpt in card.corrections():
+        yield seed, fold(excerpt)
+    if card.type == "quote" and card.text("text"):
+        quotation = fold(card.text("text"))
+        for _, seed, _ in card.sources():
+            yield seed, quotation
+
+
 def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
-    """source-seed, source-quote, quote-text. Without a seeds folder at all, load_project has said so once."""
+    """source-seed, source-quote, quote-text. Without a seeds folder at all, load_project has said so once.
+    `seeds` is a CitationSearch prepared for every card (see validate), or the plain texts."""
     if seeds is None:
         return
-    cited_texts = []
+    search = seeds if isinstance(seeds, CitationSearch) else CitationSearch(seeds)
+    cited_seeds = []
     citations = [
         (entry, seed, excerpt, folded, True)
         for (entry, seed, excerpt), folded in zip(card.sources(), card.folded_excerpts, strict=True)
@@ -289,25 +305,26 @@ def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
                 card.path, seed_node.line, seed_node.col, "error", "source-seed", f"no seed '{seed}' in seeds/{hint}"
             )
             continue
-        seed_text = seeds[seed]
-        if seed_text is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
+        if seeds[seed] is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
             continue
         if supports:
-            cited_texts.append(seed_text)
-        if excerpt and folded not in seed_text:
+            cited_seeds.append(seed)
+        if excerpt and not search.contains(seed, folded):
             quote_node = entry.get("quote")
             yield Problem.error(
                 card.path,
                 quote_node,
                 "source-quote",
-                f"excerpt not found in {seed}{matched_hint(folded, seed_text)}; copy it exactly "
+                f"excerpt not found in {seed}{prefix_hint(folded, search.matched_length(seed, folded))}; copy it exactly "
                 f"from the text (case, spelling and punctuation must match){ellipsis_hint(excerpt)}",
             )
-    if card.type == "quote" and cited_texts and card.text("text"):
+    if card.type == "quote" and cited_seeds and card.text("text"):
         quotation = fold(card.text("text"))
-        if not any(quotation in text for text in cited_texts):
+        if not any(search.contains(seed, quotation) for seed in cited_seeds):
             node = card.node.get("text")
-            matched = max((matched_hint(quotation, text) for text in cited_texts), key=len)
+            matched = max(
+                (prefix_hint(quotation, search.matched_length(seed, quotation)) for seed in cited_seeds), key=len
+            )
             yield Problem.error(
                 card.path,
                 node,
@@ -343,6 +360,11 @@ def matched_hint(excerpt: str, seed_text: str) -> str:
             low = middle
         else:
             high = middle - 1
+    return prefix_hint(excerpt, low)
+
+
+def prefix_hint(excerpt: str, low: int) -> str:
+    """Where an excerpt stops matching, given the length of its longest prefix found in the seed."""
     if low < 8:
         return ""
     return f" (it matches up to '…{excerpt[max(0, low - 30) : low]}', then differs)"
@@ -613,9 +635,12 @@ def rule_released_kept(released: Released, cards: list[Card], deck: Deck | None 
 def validate(project: Project) -> list[Problem]:
     """Every problem in the project, sorted by file, line and column."""
     problems = list(project.problems)
+    seeds = project.seeds
+    if seeds is not None:  # every excerpt looked for at once: one pass over each seed
+        seeds = CitationSearch(seeds).prepare(request for card in project.cards for request in citation_requests(card))
     for card in project.cards:
         for rule in CARD_RULES:
-            problems.extend(rule(card, project.deck, project.seeds))
+            problems.extend(rule(card, project.deck, seeds))
         problems.extend(lint_card(card))
     problems.extend(rule_themes_known(project.deck, project.cards))
     problems.extend(rule_ids_unique(project.cards))
