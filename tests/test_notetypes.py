@@ -43,6 +43,8 @@ def test_the_released_note_types_are_the_ones_built():
     """The deck's own release record: a released note type keeps its field and template ids, in order."""
     released, problems = load_released(ROOT / "cards")
     assert problems == []
+    # Frozen: every note type's field and template ids are in the record, and the code still has them.
+    assert {card_type for card_type, record in released.note_types.items() if record.shape} == set(CARD_TYPES)
     assert note_type_problems(released) == []
 
 
