@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import deckbuild.parallel
 from deckbuild.citations import spans
 from deckbuild.files import shown_path
 from deckbuild.model import Card, Problem
-from deckbuild.parallel import PARALLEL_FILES, run_beside
+from deckbuild.parallel import run_beside
 from deckbuild.project import card_files, read_card_files
 from deckbuild.text import (
     FOLD_TABLE,
@@ -217,7 +218,7 @@ def read_for_coverage(cards_dir: Path, seed_texts: dict[str, str]) -> tuple[Cita
     (sentences, first), second = run_beside(
         sentences_and_first_files,
         lambda: citations_of(read_card_files(files[split:])[0]),
-        parallel=len(files) >= PARALLEL_FILES,
+        parallel=len(files) >= deckbuild.parallel.PARALLEL_FILES,  # read at call time: tests lower it
     )
     if isinstance(second, BaseException):
         raise second

@@ -192,3 +192,37 @@ def test_a_hard_wrapped_sentence_is_one_passage_and_a_heading_is_not_part_of_it(
         "Nikita Khrushchev",
         "Born in 1894 in Kalinovka.",
     ]
+
+
+def one_file_per_card(project):
+    """The fixture's cards, one card file each: enough files for the two processes to share."""
+    for path in sorted((project / "cards").glob("*.yaml")):
+        if path.name == "deck.yaml":
+            continue
+        text = path.read_text()
+        header, *cards = text.split("\n- id: ") if not text.startswith("- id: ") else ["", *text[6:].split("\n- id: ")]
+        path.unlink()
+        for card in cards:
+            name = card.split("\n", 1)[0].strip()
+            (project / f"cards/{name}.yaml").write_text(f"{header}\n- id: {card.rstrip()}\n".lstrip("\n"))
+
+
+def test_coverage_and_suggest_in_two_processes_say_what_one_process_says(project, monkeypatch):
+    """The parallel path, tested directly: deckbuild.parallel.PARALLEL_FILES lowered, read where it is used."""
+    from deckbuild import coverage, parallel
+
+    one_file_per_card(project)
+    add_to_seed(project, NEW_FACTS)
+    assert run("validate").exit_code == 0
+    taken = []
+    run_beside = coverage.run_beside
+    monkeypatch.setattr(coverage, "run_beside", lambda *a, **k: taken.append(k["parallel"]) or run_beside(*a, **k))
+
+    outputs = {}
+    for files in (10**9, 2):
+        monkeypatch.setattr(parallel, "PARALLEL_FILES", files)
+        outputs[files] = [run("coverage", "--format", "json"), run("suggest")]
+    assert taken == [False, False, True, True]
+    one, two = ([(r.exit_code, r.stdout, r.stderr) for r in results] for results in outputs.values())
+    assert two == one
+    assert json.loads(one[0][1])["total"]["cited"] > 0 and "Khrushchev agreed" in one[1][1]

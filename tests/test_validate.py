@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run
+from conftest import FIXTURES, ROOT, run
 from deckbuild.lint import LINT_RULES
 from deckbuild.model import RULES
 
@@ -74,6 +74,26 @@ def test_without_libyaml_each_invalid_input_is_reported_at_the_same_place(
     result = run("validate")
     problems = [line for line in result.stderr.splitlines() if line.endswith(f"[{rule}]")]
     assert f"{path}:{position}" in [":".join(line.split(":")[:3]) for line in problems], result.stderr
+
+
+def test_without_libyaml_valid_projects_read_the_same(project, monkeypatch):
+    """The pure-Python parser's path on good input: the same cards, the same package, byte for byte; the same
+    report on the real deck."""
+    import yaml
+
+    from deckbuild import yamlnodes
+
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    with_libyaml = (run("validate", "--strict"), run("build", "-o", "c.apkg", env=epoch))
+    real_deck = ["--cards", str(ROOT / "cards"), "--seeds", str(ROOT / "seeds")]
+    real_with_libyaml = run("validate", "--strict", *real_deck)
+    monkeypatch.setattr(yamlnodes, "_Parser", yaml.SafeLoader)
+    without = (run("validate", "--strict"), run("build", "-o", "python.apkg", env=epoch))
+    assert [(r.exit_code, r.stderr) for r in without] == [(r.exit_code, r.stderr) for r in with_libyaml]
+    assert with_libyaml[0].exit_code == 0 and "5 cards" in with_libyaml[0].stderr
+    assert (project / "python.apkg").read_bytes() == (project / "c.apkg").read_bytes()
+    real_without = run("validate", "--strict", *real_deck)
+    assert (real_without.exit_code, real_without.stderr) == (real_with_libyaml.exit_code, real_with_libyaml.stderr)
 
 
 def install(fixture: str):
