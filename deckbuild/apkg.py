@@ -60,6 +60,7 @@ def compile_deck(
     """(the genanki deck, the package timestamp). The timestamp is the latest modification time, so that the same
     inputs always give the same package."""
     deck = project.deck
+    assert deck is not None, "build compiles only a project that validates"
     note_types = {
         card_type: _NoteType(
             NOTE_TYPE_IDS[card_type],

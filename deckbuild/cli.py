@@ -230,8 +230,8 @@ def init(folder: Path, name: str | None):
         click.echo(f"created {shown_path(target)}")
     deck, _ = load_deck(folder / "cards")
     seed_names = sorted(read_seeds(folder / "seeds")[0] or {})
-    for path, document in ((schema_path, card_schema(deck, seed_names)), (deck_schema_path, deck_schema())):
-        with reported_write_errors(path), atomic_output(path) as temporary:
+    for schema_file, document in ((schema_path, card_schema(deck, seed_names)), (deck_schema_path, deck_schema())):
+        with reported_write_errors(schema_file), atomic_output(schema_file) as temporary:
             temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     click.echo(
         f"created {shown_path(schema_path)} and {deck_schema_path.name}, for editors (refresh the first with "

@@ -6,7 +6,7 @@ import bisect
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +101,7 @@ def left_out_lines(seeds_dir: Path) -> list[tuple[int, str]]:
     return items
 
 
-def load_left_out(seeds_dir: Path) -> list[tuple[str, str, str]]:
+def load_left_out(seeds_dir: Path) -> list[tuple[str, ...]]:
     """(seed, excerpt, reason) for each passage `seeds/README.md` lists under `## Left out` as
     - `SEED`: "excerpt" — reason"""
     return [match.groups() for _, line in left_out_lines(seeds_dir) if (match := LEFT_OUT_LINE.fullmatch(line))]
@@ -155,7 +155,7 @@ def fact_bearing(sentences: list[Passage], people: set[str]) -> list[Passage]:
     ]
 
 
-def folded_positions(text: str) -> tuple[str, callable]:
+def folded_positions(text: str) -> tuple[str, Callable[[int], int]]:
     """The text folded as excerpts are matched, and a function from an offset in the text to one in the folded text.
 
     Folding changes lengths only where a run of two or more white-space characters becomes one space."""
@@ -194,7 +194,8 @@ class Citations:
 
 
 def citations_of(cards: list[Card]) -> Citations:
-    people, excerpts = {}, {}
+    people: dict[str, str] = {}
+    excerpts: dict[str, list[str]] = {}
     for card in cards:
         if card.type in ("person", "quote"):
             for key in ("name", "speaker"):
@@ -233,7 +234,7 @@ def coverage(
     seed_texts: dict[str, str],
     sentences: dict[str, list[Passage]],
     citations: Citations,
-    left_out: list[tuple[str, str, str]],
+    left_out: list[tuple[str, ...]],
 ) -> list[SeedCoverage]:
     """Per seed: its fact-bearing passages, which a card cites (a source excerpt overlaps it), which seeds/README.md
     leaves out, and the rest."""

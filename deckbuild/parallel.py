@@ -47,8 +47,8 @@ def run_beside(check, work, parallel: bool, passed=lambda checked: True):
             os._exit(code)
     os.close(writer)
     done = attempt()
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
+    with os.fdopen(reader, "rb") as source:
+        data = source.read()
     _, status = os.waitpid(child, 0)
     if not data or os.waitstatus_to_exitcode(status) != 0:
         raise click.ClickException(

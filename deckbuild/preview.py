@@ -112,7 +112,7 @@ def preview_note(card: Card, deck: Deck) -> dict:
         "type": card.type,
         "type_title": TYPE_TITLES.get(card.type, card.type),
         "retired": card.retired,
-        "chips": [deck.theme(t).title for t in card.themes if deck.theme(t)],
+        "chips": [theme.title for t in card.themes if (theme := deck.theme(t))],
         "where": f"{card.path}:{card.line}",
         "faces": [
             {"name": name, "front": Markup(front), "back": Markup(back)} for name, front, back in card_faces(card, deck)

@@ -124,7 +124,7 @@ def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
     return read_deck(root, shown, problems)
 
 
-def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:
+def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:  # noqa: C901 TODO(issue 9): split into read_header() and read_theme() (review §3.6)
     def error(node, message):
         problems.append(Problem(shown, node.line, node.col, "error", "deck-format", message))
 
@@ -354,7 +354,9 @@ def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
     cards, card_problems, files = load_cards(cards_dir)
     released, released_problems = load_released(cards_dir)
     seed_texts, seed_problems = read_seeds(seeds_dir)
-    seeds = None if seed_texts is None else {name: fold(text) for name, text in seed_texts.items()}
+    seeds: dict[str, str | None] | None = (
+        None if seed_texts is None else {name: fold(text) for name, text in seed_texts.items()}
+    )
     if seeds is not None:  # a seed that does not read (not UTF-8) is there: its one problem says why, no card's does
         seeds |= {Path(problem.path).name: None for problem in seed_problems}
     problems = deck_problems + card_problems + released_problems + seed_problems

@@ -114,6 +114,7 @@ def write_released(project: Project, path: Path, now: int, version: str = "") ->
     Each card also keeps what changed since the last version, in learner's words; with a version, those changes become
     the version's news (`whats_new`) and start over. Returns (new, changed, unchanged) counts."""
     deck, released = project.deck, project.released
+    assert deck is not None, "release records only a project that validates"
     counts = [0, 0, 0]
     cards = {}
     for card in project.cards:
@@ -122,7 +123,7 @@ def write_released(project: Project, path: Path, now: int, version: str = "") ->
         parts = card_parts(card, deck)
         if record is None:
             counts[0] += 1
-            changes = ("added",)
+            changes: tuple[str, ...] = ("added",)
         elif record.hash != current:
             counts[1] += 1
             changes = tuple(dict.fromkeys(record.changes + changes_between(record, parts)))
@@ -162,7 +163,7 @@ def write_released(project: Project, path: Path, now: int, version: str = "") ->
     lines += ["  }", "}", ""]
     with atomic_output(path) as temporary:
         temporary.write_text("\n".join(lines), encoding="utf-8")
-    return tuple(counts)
+    return counts[0], counts[1], counts[2]
 
 
 def news(cards: dict, first: bool) -> dict:

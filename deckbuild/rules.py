@@ -41,7 +41,7 @@ def allowed_fields(card_type: str) -> tuple[str, ...]:
     return COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ()) + TYPE_OPTIONAL.get(card_type, ()) + COMMON_OPTIONAL
 
 
-def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Problem]:
+def rule_card_fields(card: Card, deck: Deck | None, seeds: dict | None) -> Iterator[Problem]:
     """field-required, field-unknown, field-empty, field-shape, type-known."""
 
     type_node = card.node.get("type")
@@ -78,7 +78,7 @@ def rule_card_fields(card: Card, deck: Deck | None, seeds: dict) -> Iterator[Pro
         yield from check_shape(card, key_node, value)
 
 
-def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
+def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:  # noqa: C901 TODO(issue 9): a dispatch table of shape checks (review §3.6)
     """The value of one field has the shape its key asks for. An empty value is reported at its key."""
     key = key_node.value
 
@@ -476,7 +476,7 @@ def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
     """duplicate-prompt: two cards of one type that ask the same question; near-duplicate: the same content words,
     or all but one of them. Keys in a dictionary, never all pairs: linear in the number of cards."""
     exact: dict[tuple, Card] = {}
-    near: dict[tuple, Card] = {}
+    near: dict[int, Card] = {}  # hash of (type, words) → the first card with them
     for card in cards:
         if card.retired:  # a retired card's replacement may ask the very same question
             continue

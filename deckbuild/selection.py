@@ -26,7 +26,7 @@ def subset_deck_name(deck: Deck, selection: Selection) -> str:
         return deck.name
     parts = [deck.name]
     if selection.themes:
-        parts.append(", ".join(deck.theme(t).title for t in sorted(selection.themes)))
+        parts.append(", ".join(theme.title for t in sorted(selection.themes) if (theme := deck.theme(t))))
     if selection.types:
         parts.append(" and ".join(sorted(selection.types)) + " cards")
     return " — ".join(parts)

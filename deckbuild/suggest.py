@@ -97,9 +97,8 @@ def draft_card(
             ("terms", '""', "TODO: what it established or forbade, in one sentence"),
         ]
         subject = name or " ".join(text.split()[:5])
-    elif DEFINES.search(text):
+    elif match := DEFINES.search(text):
         card_type, why = "term", "a named idea"
-        match = DEFINES.search(text)
         term = (match.group(1) or match.group(2)).strip()
         term = term[0].upper() + term[1:]
         fields = [

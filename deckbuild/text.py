@@ -73,11 +73,14 @@ def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
     match = DATE_PATTERN.fullmatch(text)
     if not match:
         return None
-    year, month, day = (int(part) if part is not None else None for part in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)
     try:
-        if day is not None:
-            return dt.date(year, month, day), dt.date(year, month, day)
-        if month is not None:
+        if month_text is not None and day_text is not None:
+            day = dt.date(year, int(month_text), int(day_text))
+            return day, day
+        if month_text is not None:
+            month = int(month_text)
             return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     except (ValueError, calendar.IllegalMonthError):  # month 13, day 30 of February, year 0
@@ -99,19 +102,19 @@ def iso_date_guess(text: str) -> list[str]:
     """The YYYY-MM-DD (or YYYY-MM) dates a date written another way can mean: '14/07/1789', '14 July 1789',
     'July 14, 1789', '1789-7-14' → ['1789-07-14']; '04/07/1789' → both readings."""
     text = text.strip()
-    guesses = []
-    for pattern, (year, month, day) in _LOOSE_DATES:
+    guesses: list[list[str]] = []
+    for pattern, (year_group, month_group, day_group) in _LOOSE_DATES:
         match = pattern.fullmatch(text)
         if match:
-            parts = [match[year], match[month], match[day]]
+            parts = [match[year_group], match[month_group], match[day_group]]
             guesses.append(parts)
             if pattern is _LOOSE_DATES[0][0]:
                 guesses.append([match[3], match[1], match[2]])  # month first, as in the United States
     words = _WORDY_DATE.fullmatch(text)
     if words and not (words[1] and words[3]):
-        month = MONTH_NUMBERS.get(words[2].capitalize()) or MONTH_NUMBERS.get(words[2].capitalize()[:3])
-        if month:
-            guesses.append([words[4], str(month), words[1] or words[3]])
+        number = MONTH_NUMBERS.get(words[2].capitalize()) or MONTH_NUMBERS.get(words[2].capitalize()[:3])
+        if number:
+            guesses.append([words[4], str(number), words[1] or words[3]])
     found = []
     for year, month, day in guesses:
         iso = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")

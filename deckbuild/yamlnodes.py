@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,13 +23,14 @@ MAX_NESTING = 16
 YAML_BOOLEANS = frozenset(["true", "false", "yes", "no", "on", "off", "y", "n"])
 
 
+_Parser: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # libyaml keeps the marks and is several times faster; the pure-Python parser gives the same problems (tested)
     _Parser = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = yaml.SafeLoader
 
 
-def parse_yaml(
+def parse_yaml(  # noqa: C901 TODO(issue 9): a node builder class and yaml_error_to_problem() (review §3.6)
     data: bytes, path: str, expected: str = "a list of cards"
 ) -> tuple[Text | Items | Fields | None, list[Problem]]:
     """Compose a YAML document into nodes, reading every scalar as text.
@@ -64,7 +67,7 @@ def parse_yaml(
     parser = None
     try:
         parser = _Parser(source)  # the pure-Python reader checks characters here already
-        get_event = parser.get_event
+        get_event: Callable[[], Any] = parser.get_event  # each branch below has checked the event's kind
         while True:
             event = get_event()
             kind = type(event)
@@ -197,7 +200,7 @@ def parse_yaml(
     return root, problems
 
 
-def syntax_message(source: str, mark, error: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+def syntax_message(source: str, mark: Any, error: yaml.MarkedYAMLError) -> tuple[int, int, str]:
     """Where a YAML syntax error is, and what to write instead: the newcomer's two traps, a tab and a straight quote
     inside a quoted value, are named as such (both parsers word them as indentation or token errors)."""
     lines = source.splitlines() or [""]
@@ -220,7 +223,7 @@ def syntax_message(source: str, mark, error: yaml.MarkedYAMLError) -> tuple[int,
                 "a straight ' inside a single-quoted value ends the value here; write '' (two) for an apostrophe "
                 "inside it, or put double quotes around the value"
             )
-        return mark.line + 1, col, message
+        return mark.line + 1, col, message  # type: ignore[union-attr]  # `is` narrowed it to problem_mark's Mark | None
     what = " ".join(part for part in (error.context, error.problem) if part)
     return (
         mark.line + 1,

@@ -91,7 +91,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def study(args: argparse.Namespace) -> None:
+def study(args: argparse.Namespace) -> None:  # noqa: C901 TODO(issue 11): one function per study step
     """One Anki process: import the package, study every card, write the report, exit."""
     args.screenshots.mkdir(parents=True, exist_ok=True)
     # Anki lets one instance run per key; a unique key keeps this run apart from parallel runs and a learner's Anki.
