@@ -110,6 +110,7 @@ class CitationSearch(Mapping):
                 wanted.setdefault(seed, set()).add(needle)
         for seed, needles in wanted.items():
             text = self.texts[seed]
+            assert text is not None  # wanted holds only the seeds that read
             found = found_in(text, needles)
             self._asked.setdefault(seed, set()).update(needles)
             self._found.setdefault(seed, set()).update(found)
@@ -121,11 +122,15 @@ class CitationSearch(Mapping):
     def contains(self, seed: str, needle: str) -> bool:
         if needle in self._asked.get(seed, ()):
             return needle in self._found[seed]
-        return needle in self.texts[seed]
+        text = self.texts[seed]
+        assert text is not None, f"{seed} does not read; ask only of the seeds that do"
+        return needle in text
 
     def matched_length(self, seed: str, needle: str) -> int:
         """The length of the needle's longest prefix that occurs in the seed."""
         known = self._prefixes.get(seed, {}).get(needle)
         if known is not None:
             return known
-        return longest_prefixes(self.texts[seed], [needle])[needle]
+        text = self.texts[seed]
+        assert text is not None, f"{seed} does not read; ask only of the seeds that do"
+        return longest_prefixes(text, [needle])[needle]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from deckbuild.citations import CitationSearch
 from deckbuild.lint import LINT_RULES, lint_card
@@ -41,7 +41,7 @@ def allowed_fields(card_type: str) -> tuple[str, ...]:
     return COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ()) + TYPE_OPTIONAL.get(card_type, ()) + COMMON_OPTIONAL
 
 
-def rule_card_fields(card: Card, deck: Deck | None, seeds: dict | None) -> Iterator[Problem]:
+def rule_card_fields(card: Card, deck: Deck | None, seeds: Mapping[str, str | None] | None) -> Iterator[Problem]:
     """field-required, field-unknown, field-empty, field-shape, type-known."""
 
     type_node = card.node.get("type")
@@ -274,7 +274,7 @@ def citation_requests(card: Card) -> Iterator[tuple[str, str]]:
             yield seed, quotation
 
 
-def rule_sources(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
+def rule_sources(card: Card, deck, seeds: Mapping[str, str | None] | None) -> Iterator[Problem]:
     """source-seed, source-quote, quote-text. Without a seeds folder at all, load_project has said so once.
     `seeds` is a CitationSearch prepared for every card (see validate), or the plain texts."""
     if seeds is None:
@@ -411,7 +411,7 @@ SEED_REFERENCE_FIELDS = (
 )
 
 
-def rule_seed_reference(card: Card, deck, seeds: dict | None) -> Iterator[Problem]:
+def rule_seed_reference(card: Card, deck, seeds: Mapping[str, str | None] | None) -> Iterator[Problem]:
     """seed-reference: a learner never sees file names or "seed 003"; the back names each source by its title."""
     if "seed-reference" in card.lint_exceptions():
         return
@@ -635,7 +635,7 @@ def rule_released_kept(released: Released, cards: list[Card], deck: Deck | None 
 def validate(project: Project) -> list[Problem]:
     """Every problem in the project, sorted by file, line and column."""
     problems = list(project.problems)
-    seeds = project.seeds
+    seeds: Mapping[str, str | None] | None = project.seeds
     if seeds is not None:  # every excerpt looked for at once: one pass over each seed
         seeds = CitationSearch(seeds).prepare(request for card in project.cards for request in citation_requests(card))
     for card in project.cards:
