@@ -1,4 +1,9 @@
-"""The README and the tool agree: commands, output, and the two set-up commands that CI runs."""
+"""The README and the tool agree: commands, output, and the two set-up commands that CI runs.
+
+Doc-sync tests, every one but test_the_readme_counts_the_notes_of_each_type: they keep the docs in step with the
+tool. Those that compare a README console block with the tool's output would agree with a wrong number the tool
+computes; the note count is counted from the cards with plain YAML, independently of the tool.
+"""
 
 from __future__ import annotations
 

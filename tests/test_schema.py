@@ -149,6 +149,7 @@ def test_deck_yaml_passes_the_schema_as_an_editor_reads_it_when_it_passes_valida
 
 
 def test_the_committed_schemas_are_current_and_every_file_points_at_its_own(monkeypatch):
+    """A doc-sync test: the committed schemas are `schema`'s output (the tests above check that output)."""
     monkeypatch.chdir(ROOT)
     assert (ROOT / "cards/card.schema.json").read_text() == run("schema").stdout
     assert (ROOT / "cards/deck.schema.json").read_text() == run("schema", "--deck").stdout
