@@ -32,8 +32,8 @@ from deckbuild.release import add_to_changelog, next_version, note_type_problems
 from deckbuild.rules import validate
 from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
 from deckbuild.schema import card_schema, deck_schema
-from deckbuild.selection import select
-from deckbuild.text import ASCII_NUMBER, did_you_mean, plural, slugify
+from deckbuild.selection import deck_slug, select, subset_slug
+from deckbuild.text import ASCII_NUMBER, did_you_mean, plural
 from deckbuild.version import __version__
 from deckbuild.yamlnodes import gc_paused
 
@@ -54,22 +54,6 @@ def deck_or_fail(cards_dir: Path) -> Deck:
         echo_problems(problems)
         raise Failure(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
     return deck
-
-
-def deck_slug(deck: Deck) -> str:
-    """The file name of the deck's outputs: dist/<slug>.apkg, dist/<slug>.html."""
-    return slugify(deck.name) or "deck"
-
-
-def subset_slug(deck: Deck, selection: Selection) -> str:
-    """A subset's file name, <slug>--<themes>[--<types>], never the full deck's: the same selection in any order
-    gives the same name, as its deck id is the same."""
-    parts = [deck_slug(deck)]
-    if selection.themes:
-        parts.append("+".join(sorted(selection.themes)))
-    if selection.types:
-        parts.append("+".join(sorted(selection.types)))
-    return "--".join(parts)
 
 
 class Failure(click.ClickException):

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from deckbuild.files import asset
 from deckbuild.model import CARD_TYPES, Card, Deck
 from deckbuild.notetypes import CSS, NOTE_FIELDS, TEMPLATES, note_fields
+from deckbuild.selection import deck_slug
 from deckbuild.text import FOLD_TABLE, LATIN_LETTERS, WHITESPACE, plural
 
 # Anki's template language, as far as TEMPLATES uses it: {{Field}}, {{#Field}}…{{/Field}}, {{^Field}}…{{/Field}}.
@@ -131,6 +132,7 @@ def render_preview(deck: Deck, cards: list[Card], search_example: str = "e.g. Ke
     )
     data = {
         "deck": deck.name,
+        "slug": deck_slug(deck),  # the copied command writes dist/<slug>[--<themes>][--<types>].apkg, as build names it
         "themes": {theme.id: theme.title for theme in deck.themes},
         "fold": PREVIEW_FOLD,
         "marks": COMBINING_MARKS.pattern,

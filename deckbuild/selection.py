@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from deckbuild.model import Card, Deck, Selection
+from deckbuild.text import slugify
 
 
 def select(cards: list[Card], selection: Selection) -> list[Card]:
@@ -38,3 +39,19 @@ def subset_deck_id(deck: Deck, selection: Selection) -> int:
         return deck.id
     key = json.dumps([deck.id, sorted(set(selection.themes)), sorted(set(selection.types))])
     return (1 << 30) + int(hashlib.sha256(key.encode()).hexdigest(), 16) % (1 << 30)
+
+
+def deck_slug(deck: Deck) -> str:
+    """The file name of the deck's outputs: dist/<slug>.apkg, dist/<slug>.html."""
+    return slugify(deck.name) or "deck"
+
+
+def subset_slug(deck: Deck, selection: Selection) -> str:
+    """A subset's file name, <slug>--<themes>[--<types>], never the full deck's: the same selection in any order
+    gives the same name, as its deck id is the same."""
+    parts = [deck_slug(deck)]
+    if selection.themes:
+        parts.append("+".join(sorted(selection.themes)))
+    if selection.types:
+        parts.append("+".join(sorted(selection.types)))
+    return "--".join(parts)

@@ -257,7 +257,8 @@ def test_the_copied_command_builds_the_selection(project, open_page):
     built = run(*command.split()[1:])
     assert built.exit_code == 0, built.output
     assert f': {len(selected)} notes, deck "{name}"' in built.stdout
-    # ...into a file of its own: the full deck's file is never overwritten by a subset (issue 14).
+    # ...into the file of its own the page names: the full deck's file is never overwritten by a subset (issue 14).
+    assert ", into dist/cold-war-crises-test-deck--arms-race+berlin--date.apkg." in note
     assert built.stdout.startswith("wrote dist/cold-war-crises-test-deck--arms-race+berlin--date.apkg: ")
 
 
@@ -285,6 +286,7 @@ def test_retired_cards_are_shown_marked_and_left_out_of_a_subset(project, open_p
     assert page.locator(".pv-retired").count() == 1
     assert "Retired: Merged into berlin-wall" in page.inner_text("#card-berlin-ultimatum .pv-back .retired")
     assert f": {len(cards)} notes" in page.inner_text("#pv-command-note")  # the whole deck keeps retired cards
+    assert ", into dist/cold-war-crises-test-deck.apkg." in page.inner_text("#pv-command-note")
 
     check(page, "theme", "berlin")
     berlin = [card for card in cards if "berlin" in card["themes"]]

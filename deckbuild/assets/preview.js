@@ -39,6 +39,13 @@
     return parts.join(" \u2014 ");
   }
 
+  function fileName(themes, types) {  // as `build` names a subset (selection.subset_slug)
+    var parts = [data.slug];
+    if (themes.length) parts.push(themes.slice().sort().join("+"));
+    if (types.length) parts.push(types.slice().sort().join("+"));
+    return "dist/" + parts.join("--") + ".apkg";
+  }
+
   function update() {
     var themes = checked("theme"), types = checked("type");
     var words = fold(search.value).split(" ").filter(Boolean);
@@ -68,7 +75,7 @@
       note.textContent = "No card matches this selection: build would write nothing.";
     } else {
       note.textContent = (full ? "Builds the whole deck" : "Builds the deck") + " \u201c" + name + "\u201d: " +
-        plural(built, "note") + ", " + plural(faces, "Anki card") + "." +
+        plural(built, "note") + ", " + plural(faces, "Anki card") + ", into " + fileName(themes, types) + "." +
         (retired ? " Retired cards are left out of a subset (" + retired + " here)." : "") +
         (words.length ? " The search only narrows this page, not the deck." : "");
     }
