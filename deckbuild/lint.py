@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from deckbuild.model import DATE_FIELDS, RULES, Card, Items, Problem
+from deckbuild.model import DATE_FIELDS, RULES, Card, Deck, Items, Problem
 from deckbuild.text import DATE_PATTERN, STOPWORDS, WORD, YEAR, dated_months, name_words, parse_date
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
@@ -35,13 +35,13 @@ MAX_ANSWER_WORDS = 30
 MAX_LIST_ITEMS = 3
 
 
-def lint_card(card: Card) -> Iterator[Problem]:
+def lint_card(card: Card, deck: Deck | None = None) -> Iterator[Problem]:
     """The rules of good flashcards, as warnings. A card silences one with `lint: {<rule>: <reason>}`."""
     silenced = card.lint_exceptions()
     for rule, check in LINT_CHECKS.items():
         if rule in silenced:
             continue
-        for node, rule_id, message in check(card):
+        for node, rule_id, message in check(card, deck):
             yield Problem(
                 card.path,
                 node.line,
@@ -52,7 +52,7 @@ def lint_card(card: Card) -> Iterator[Problem]:
             )
 
 
-def lint_answer_leak(card: Card):
+def lint_answer_leak(card: Card, deck: Deck | None):
     """The answer stands in the question: the year in a date card's event, the name in a person's role..."""
     years = [year for key in ("date", "end") for year in YEAR.findall(card.text(key))]
     checks = {
@@ -61,7 +61,12 @@ def lint_answer_leak(card: Card):
         "person": [("role", leak_names(card.text("name")), WORD.findall, "the role names the person")],
         "quote": [("context", leak_names(card.text("speaker")), WORD.findall, "the context names the speaker")],
         "term": [
-            ("definition", content_words(card.text("term")), WORD.findall, "the definition uses the term's words")
+            (
+                "definition",
+                content_words(card.text("term"), deck.subject_words if deck else frozenset()),
+                WORD.findall,
+                "the definition uses the term's words",
+            )
         ],
     }.get(card.type, [])
     for key, answers, words_of, message in checks:
@@ -87,12 +92,15 @@ def leak_names(name: str) -> list[str]:
     return [word for word in name_words(name) if word.lower() not in FUNCTION_WORDS]
 
 
-def content_words(text: str) -> list[str]:
-    """The words of a term that would give it away: not the short function words ("of", "the", "to")."""
-    return [word for word in WORD.findall(text) if len(word) > 3 and word.lower() not in STOPWORDS]
+def content_words(text: str, subject_words: frozenset[str] = frozenset()) -> list[str]:
+    """The words of a term that would give it away: not the short function words ("of", "the", "to"), nor the
+    words that name the deck's subject (deck.yaml's `words: subject:`), which nearly every card holds."""
+    return [
+        w for w in WORD.findall(text) if len(w) > 3 and w.lower() not in STOPWORDS and w.lower() not in subject_words
+    ]
 
 
-def lint_prompt_pronoun(card: Card):
+def lint_prompt_pronoun(card: Card, deck: Deck | None):
     for key in PROMPT_FIELDS:
         words = card.text(key).split()
         if words and words[0].lower().strip(",.'\"") in PRONOUNS:
@@ -103,7 +111,7 @@ def lint_prompt_pronoun(card: Card):
             )
 
 
-def lint_prompt_short(card: Card):
+def lint_prompt_short(card: Card, deck: Deck | None):
     for key in PROMPT_FIELDS:
         value = card.text(key)
         if value and len(value.split()) < MIN_PROMPT_WORDS:
@@ -123,7 +131,7 @@ def card_dates(card: Card) -> Iterator[tuple[str, re.Match]]:
             yield key, match
 
 
-def lint_date_precision(card: Card):
+def lint_date_precision(card: Card, deck: Deck | None):
     """A date more precise than any cited excerpt: the month or day came from somewhere the card does not cite."""
     excerpts = [excerpt for excerpt in card.folded_excerpts if excerpt]
     for key, match in card_dates(card):
@@ -142,7 +150,7 @@ def lint_date_precision(card: Card):
             )
 
 
-def lint_year_not_in_source(card: Card):
+def lint_year_not_in_source(card: Card, deck: Deck | None):
     excerpts = " ".join(card.folded_excerpts)
     if not excerpts:
         return
@@ -155,13 +163,13 @@ def lint_year_not_in_source(card: Card):
             )
 
 
-def lint_list_too_long(card: Card):
+def lint_list_too_long(card: Card, deck: Deck | None):
     node = card.node.get("parties")
     if isinstance(node, Items) and len(node.items) > MAX_LIST_ITEMS:
         yield (
             node,
             "list-too-long",
-            f"{len(node.items)} parties: a list longer than {MAX_LIST_ITEMS} is hard to recall; group them (e.g. 'seven Eastern European states')",
+            f"{len(node.items)} parties: a list longer than {MAX_LIST_ITEMS} is hard to recall; group them (e.g. '{deck.group_example if deck else Deck.group_example}')",
         )
     for key in ("role", "terms"):
         if card.text(key).count(",") >= MAX_LIST_ITEMS:
@@ -172,7 +180,7 @@ def lint_list_too_long(card: Card):
             )
 
 
-def lint_answer_too_long(card: Card):
+def lint_answer_too_long(card: Card, deck: Deck | None):
     for key in ANSWER_FIELDS:
         value = card.text(key)
         if SENTENCE_BREAK.search(value) or len(value.split()) > MAX_ANSWER_WORDS:

@@ -368,6 +368,10 @@ class Deck:
     seeds_line: int = 1
     # Speakers of more than two live quote cards: their who-said cards ask the occasion (set by load_project).
     occasion_speakers: frozenset[str] = frozenset()
+    # deck.yaml's optional `words:`, this deck's own vocabulary, so that the tool's code names no subject:
+    subject_words: frozenset[str] = frozenset()  # words nearly every card shares; ignored when comparing questions
+    search_example: str = "e.g. a name, a year, a word"  # the preview's search box
+    group_example: str = "the founding members"  # how list-too-long suggests naming a long list in a few words
 
     def seed_title(self, file: str) -> str:
         """The title learners see for a seed; its file name where deck.yaml gives none (seed-title warns)."""

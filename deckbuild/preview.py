@@ -121,7 +121,7 @@ def preview_note(card: Card, deck: Deck) -> dict:
     }
 
 
-def render_preview(deck: Deck, cards: list[Card], search_example: str = "e.g. Kennedy, 1961, treaty") -> str:
+def render_preview(deck: Deck, cards: list[Card]) -> str:
     """The whole page: same deck and cards, same bytes. Everything is inline; the page fetches nothing."""
     live = [card for card in cards if not card.retired]  # an option's count is its deck's, as `themes` counts
     style = CSS + "\n" + asset("preview.css")
@@ -154,7 +154,7 @@ def render_preview(deck: Deck, cards: list[Card], search_example: str = "e.g. Ke
         cards_total=plural(len(cards), "card"),
         faces_total=plural(sum(len(TEMPLATES[card.type]) for card in cards), "Anki card"),
         long=len(cards) > LONG_DECK,
-        search_example=search_example,
+        search_example=deck.search_example,
         theme_options=[
             {"value": theme.id, "title": theme.title, "count": sum(theme.id in card.themes for card in live)}
             for theme in deck.themes

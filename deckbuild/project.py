@@ -165,7 +165,7 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
     if not isinstance(root, Fields):
         error(root, "deck.yaml must be a mapping with 'deck:' and 'themes:'")
         return None, problems
-    unknown_keys(root, ("deck", "themes", "seeds"))
+    unknown_keys(root, ("deck", "themes", "seeds", "words"))
     deck_node, themes_node = root.get("deck"), root.get("themes")
     if not isinstance(deck_node, Fields):
         error(deck_node or root, "'deck' must be a mapping with id, name, description and tag_prefix")
@@ -220,12 +220,31 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
                 seen[theme_id] = theme
                 themes.append(theme)
     seeds = read_seed_infos(root.get("seeds"), error, text_field, unknown_keys)
+    words = read_deck_words(root.get("words"), error, text_field, unknown_keys)
     if any(p.severity == "error" for p in problems):
         return None, problems
     id_node = deck_node.get("id")
     seeds_node = root.get("seeds") or root
     deck = Deck(deck_id, name, description, tag_prefix, tuple(themes), shown, id_node.line, id_node.col)
-    return dataclasses.replace(deck, seeds=seeds, seeds_line=seeds_node.line), problems
+    return dataclasses.replace(deck, seeds=seeds, seeds_line=seeds_node.line, **words), problems
+
+
+def read_deck_words(node, error, text_field, unknown_keys) -> dict:
+    """deck.yaml's optional `words:` (subject, search_example, group_example) as Deck fields; the defaults are neutral."""
+    if node is None:
+        return {}
+    if not isinstance(node, Fields):
+        error(node, "'words' must be a mapping with subject, search_example and group_example")
+        return {}
+    unknown_keys(node, ("subject", "search_example", "group_example"))
+    words: dict = {key: text_field(node, key) for key in ("search_example", "group_example") if node.get(key)}
+    subject = node.get("subject")
+    if subject is not None:
+        if isinstance(subject, Items) and all(isinstance(word, Text) for word in subject.items):
+            words["subject_words"] = frozenset(word.value.strip().lower() for word in subject.items)
+        else:
+            error(subject, "'subject' must be a list of words, e.g. [soviet, khrushchev]")
+    return words
 
 
 SEED_KEYS = ("file", "title", "author", "kind", "year", "url")

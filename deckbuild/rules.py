@@ -472,7 +472,7 @@ def prompt_words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text.lower())
 
 
-def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
+def rule_prompts_distinct(cards: list[Card], subject_words: frozenset[str] = frozenset()) -> Iterator[Problem]:
     """duplicate-prompt: two cards of one type that ask the same question; near-duplicate: the same content words,
     or all but one of them. Keys in a dictionary, never all pairs: linear in the number of cards."""
     exact: dict[tuple, Card] = {}
@@ -497,7 +497,7 @@ def rule_prompts_distinct(cards: list[Card]) -> Iterator[Problem]:
             continue
         if "near-duplicate" in card.lint_exceptions():
             continue  # its reason answers for both cards: it is compared with no other, either way
-        content = frozenset(words) - STOPWORDS
+        content = frozenset(words) - STOPWORDS - subject_words
         # Only the keys' hashes are kept: at 50k cards the word sets themselves would take 200 MB.
         keys = [hash((card.type, content))]
         if len(content) >= MIN_NEAR_WORDS:
@@ -641,10 +641,10 @@ def validate(project: Project) -> list[Problem]:
     for card in project.cards:
         for rule in CARD_RULES:
             problems.extend(rule(card, project.deck, seeds))
-        problems.extend(lint_card(card))
+        problems.extend(lint_card(card, project.deck))
     problems.extend(rule_themes_known(project.deck, project.cards))
     problems.extend(rule_ids_unique(project.cards))
-    problems.extend(rule_prompts_distinct(project.cards))
+    problems.extend(rule_prompts_distinct(project.cards, project.deck.subject_words if project.deck else frozenset()))
     problems.extend(rule_themes_used(project.deck, project.cards))
     problems.extend(rule_same_answer(project.deck, project.cards))
     problems.extend(rule_seed_titles(project.deck, project.cards))

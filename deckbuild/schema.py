@@ -158,5 +158,19 @@ def deck_schema() -> dict:
                     },
                 },
             },
+            "words": {
+                "type": "object",
+                "description": "this deck's own vocabulary; each key is optional, with a neutral default",
+                "additionalProperties": False,
+                "properties": {
+                    "subject": {
+                        "type": "array",
+                        "items": text,
+                        "description": "words nearly every card shares (the subject's names): ignored by near-duplicate",
+                    },
+                    "search_example": {**text, "description": "the preview's search box, e.g. 'e.g. Kennedy, 1961'"},
+                    "group_example": {**text, "description": "a few words that name a long list, for list-too-long"},
+                },
+            },
         },
     }

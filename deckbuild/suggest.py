@@ -35,7 +35,7 @@ def theme_vocabularies(deck: Deck) -> list[Vocabulary]:
     vocabularies = []
     for theme in deck.themes:
         text = " ".join((theme.id.replace("-", " "), theme.title, theme.description, *theme.keywords))
-        words = frozenset(w.lower() for w in WORD.findall(text) if len(w) >= 4) - STOPWORDS
+        words = frozenset(w.lower() for w in WORD.findall(text) if len(w) >= 4) - STOPWORDS - deck.subject_words
         vocabularies.append((theme.id, words, tuple(k.lower() for k in theme.keywords)))
     return vocabularies
 
@@ -45,7 +45,7 @@ Vocabulary = tuple[str, frozenset, tuple[str, ...]]
 
 def guess_themes(text: str, deck: Deck, vocabularies: list[Vocabulary]) -> list[str]:
     """The themes whose title, description and keywords share the most words with the text (a keyword counts 3)."""
-    words = {w.lower() for w in WORD.findall(text) if len(w) >= 4} - STOPWORDS
+    words = {w.lower() for w in WORD.findall(text) if len(w) >= 4} - STOPWORDS - deck.subject_words
     lowered = text.lower()
     scores = [
         (len(words & vocabulary) + 2 * sum(k in lowered for k in keywords), theme_id)
@@ -112,7 +112,11 @@ def draft_card(
             ("event", '""', "TODO: what happened, so that 'when?' has one answer; without the year"),
             ("date", date, "CHECK: at the precision the text supports"),
         ]
-        words = [w for w in WORD.findall(text) if len(w) >= 3 and w.lower() not in STOPWORDS and w not in MONTHS]
+        words = [
+            w
+            for w in WORD.findall(text)
+            if len(w) >= 3 and w.lower() not in STOPWORDS | deck.subject_words and w not in MONTHS
+        ]
         subject = " ".join(words[:5])
     else:
         card_type, why = "person", "a named person"

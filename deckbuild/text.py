@@ -143,7 +143,7 @@ _MONTH = ANY_MONTH.pattern.removeprefix(r"\b")
 _DAY = r"([0-3]?[0-9])(?:st|nd|rd|th)?"
 
 
-_YEAR = r"(1[0-9]{3}|20[0-9]{2})\b"
+_YEAR = YEAR.pattern.removeprefix(r"\b")  # one year pattern
 
 
 DATED_MONTH = re.compile(
@@ -277,9 +277,6 @@ STOPWORDS = frozenset(
         "these",
         "those",
         "while",
-        "soviet",
-        "union",
-        "khrushchev",
     ]
 )
 

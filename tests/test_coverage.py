@@ -86,7 +86,7 @@ def test_suggest_drafts_cards_that_validate_once_a_human_fills_the_wording(proje
     assert result.exit_code == 0
     drafts = yaml.load(result.stdout, Loader=yaml.BaseLoader)
     assert [(d["id"], d["type"], d["themes"]) for d in drafts] == [
-        ("agreed-remove-missiles-cuba", "date", ["cuba"]),
+        ("khrushchev-agreed-remove-missiles-cuba", "date", ["cuba"]),  # no words: in deck.yaml, no subject words
         ("quote-we-will-not-be-the", "quote", ["cuba"]),  # no card names the speaker,
     ]
     date_draft, quote_draft = drafts
