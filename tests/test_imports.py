@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+from import_graph import imports
+
 from conftest import ROOT
 
 HEAVY = ["genanki", "jinja2", "deckbuild.apkg", "deckbuild.preview", "deckbuild.coverage", "deckbuild.suggest"]
@@ -45,3 +47,13 @@ def test_build_and_preview_import_what_they_need(project):
     """The other side of the test above: the check sees these imports when they happen."""
     assert {"genanki", "deckbuild.apkg"} <= imported_by(project, "build")
     assert {"jinja2", "deckbuild.preview"} <= imported_by(project, "preview")
+
+
+def test_the_modules_import_one_way():
+    """No module imports, even inside a function, one that imports it back (directly or through others)."""
+    graph = {path.stem: set(imports(path)) for path in (ROOT / "deckbuild").glob("*.py")}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in graph.get(start, ()))
+
+    assert [module for module in graph if reaches(module, module, {module})] == []
