@@ -15,10 +15,10 @@ PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his"
 # The fields a card's front shows as its question (TEMPLATES' fronts; a test keeps the two in step), less names and
 # quotations: a name is short by nature and a quotation keeps its words. A treaty's terms and a quote's context are
 # answers, not prompts (D5).
-PROMPT_FIELDS = ("event", "role", "definition")
+PROMPT_FIELDS = ("event", "role", "definition", "question")
 
 
-ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker", "definition")
+ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker", "definition", "answer")
 
 
 SENTENCE_BREAK = re.compile(
@@ -171,7 +171,7 @@ def lint_list_too_long(card: Card, deck: Deck | None):
             "list-too-long",
             f"{len(node.items)} parties: a list longer than {MAX_LIST_ITEMS} is hard to recall; group them (e.g. '{deck.group_example if deck else Deck.group_example}')",
         )
-    for key in ("role", "terms"):
+    for key in ("role", "terms", "answer"):
         if card.text(key).count(",") >= MAX_LIST_ITEMS:
             yield (
                 card.node.get(key),

@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 
 from deckbuild.text import fold
 
-CARD_TYPES = ("date", "person", "treaty", "quote", "term")
+CARD_TYPES = ("date", "person", "treaty", "quote", "term", "question")
 
 
 COMMON_REQUIRED = ("id", "type", "themes", "source")
@@ -25,6 +25,7 @@ TYPE_REQUIRED = {
     "treaty": ("name", "date", "terms"),
     "quote": ("text", "speaker", "context"),
     "term": ("term", "definition"),
+    "question": ("question", "answer"),
 }
 
 
@@ -35,6 +36,7 @@ TYPE_OPTIONAL = {
     "treaty": ("parties",),
     "quote": ("date", "blank"),
     "term": (),
+    "question": (),
 }
 
 
@@ -113,7 +115,9 @@ RULES = {
         Rule("field-shape", "error", "text where text belongs, a list where a list does", "rules.check_shape"),
         Rule("id-format", "error", "ids are kebab-case, at most 64 characters", "rules.rule_id_format"),
         Rule("id-unique", "error", "no id is used twice", "rules.rule_ids_unique"),
-        Rule("type-known", "error", "the type is date, person, treaty, quote or term", "rules.rule_card_fields"),
+        Rule(
+            "type-known", "error", "the type is date, person, treaty, quote, term or question", "rules.rule_card_fields"
+        ),
         Rule("theme-known", "error", "every theme is one of deck.yaml's", "rules.rule_themes_known"),
         Rule("theme-unused", "warning", "every theme of deck.yaml has cards", "rules.rule_themes_used"),
         Rule(

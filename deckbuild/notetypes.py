@@ -18,6 +18,7 @@ NOTE_TYPE_IDS = {
     "treaty": 1429187133,
     "quote": 1771062248,
     "term": 1318861764,
+    "question": 1966437300,
 }
 
 
@@ -33,6 +34,7 @@ NOTE_FIELDS = {
     "treaty": ("Name", "Date", "Parties", "Terms", "Precision", *COMMON_NOTE_FIELDS),
     "quote": ("Text", "Speaker", "Context", "Date", "Blank", "Cloze", "AskOccasion", *COMMON_NOTE_FIELDS),
     "term": ("Term", "Definition", *COMMON_NOTE_FIELDS),
+    "question": ("Question", "Answer", *COMMON_NOTE_FIELDS),
 }
 
 
@@ -64,6 +66,10 @@ FIELD_IDS = {
         "Term": 1375058098, "Definition": 1765803778, "Source": 1155850637, "Corrects": 2048930609, "Notes": 1449453994,
         "Themes": 1281417237, "Id": 1727929885, "Retired": 1426789830,
     },
+    "question": {
+        "Question": 1134840632, "Answer": 1911826951, "Source": 1887530680, "Corrects": 1763059654, "Notes": 1664545347,
+        "Themes": 1470833449, "Id": 2133848512, "Retired": 1125152835,
+    },
 }  # fmt: skip
 TEMPLATE_IDS = {
     "date": {"When?": 1225368905},
@@ -71,6 +77,7 @@ TEMPLATE_IDS = {
     "treaty": {"What did it establish?": 1401086459, "When and between whom?": 1162377381},
     "quote": {"Who said it?": 1185130470, "Complete the quotation": 1781200285},
     "term": {"What does it mean?": 1614889944, "What is it called?": 1922573644},
+    "question": {"Answer the question": 1356689153},
 }
 
 
@@ -154,8 +161,9 @@ TEMPLATES = {
             "Complete the quotation",
             "{{#Blank}}Complete the quotation{{/Blank}}",
             # The occasion without its date: the date would answer the date cards of the same events.
+            # and without the occasion where the other card asks it (AskOccasion): one card must not answer the other.
             '{{#Blank}}<blockquote class="prompt">{{Cloze}}</blockquote>\n'
-            '<div class="speaker">{{Speaker}}, {{Context}}</div>{{/Blank}}',
+            '<div class="speaker">{{Speaker}}{{^AskOccasion}}, {{Context}}{{/AskOccasion}}</div>{{/Blank}}',
             '<div class="answer">{{Blank}}</div>\n{{#Date}}<div class="detail">{{Date}}</div>{{/Date}}',
         ),
     ),
@@ -171,6 +179,15 @@ TEMPLATES = {
             "What is this called?",
             '<div class="prompt">{{Definition}}</div>',
             '<div class="answer">{{Term}}</div>',
+        ),
+    ),
+    # One way only: a cause, a motive or a consequence, asked as the question it answers.
+    "question": (
+        template(
+            "Answer the question",
+            "Question",
+            '<div class="prompt">{{Question}}</div>',
+            '<div class="answer">{{Answer}}</div>',
         ),
     ),
 }
@@ -282,6 +299,8 @@ FIELD_VALUES = {
     "Cloze": lambda card, deck: cloze_html(card),
     "AskOccasion": lambda card, deck: "y" if card.text("speaker") in deck.occasion_speakers else "",
     "Term": lambda card, deck: escape(card.text("term")),
+    "Question": lambda card, deck: escape(card.text("question")),
+    "Answer": lambda card, deck: escape(card.text("answer")),
     "Definition": lambda card, deck: escape(card.text("definition")),
     "Source": source_html,
     "Corrects": corrects_html,

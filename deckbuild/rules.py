@@ -406,6 +406,8 @@ SEED_REFERENCE_FIELDS = (
     "context",
     "term",
     "definition",
+    "question",
+    "answer",
     "notes",
     "retired",
 )
@@ -461,7 +463,14 @@ def rule_ids_unique(cards: list[Card]) -> Iterator[Problem]:
             first[card.id] = card
 
 
-PROMPT_FIELDS_BY_TYPE = {"date": "event", "person": "name", "treaty": "name", "quote": "text", "term": "term"}
+PROMPT_FIELDS_BY_TYPE = {
+    "date": "event",
+    "person": "name",
+    "treaty": "name",
+    "quote": "text",
+    "term": "term",
+    "question": "question",
+}
 
 
 MIN_NEAR_WORDS = 4  # shorter prompts (names) differ by one word for good reasons: "Imre Nagy", "Imre Pozsgay"

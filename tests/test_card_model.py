@@ -333,3 +333,40 @@ def test_suggest_drafts_a_term_card_where_a_passage_names_an_idea(project):
         drafts[0]["source"]["quote"]
         == "In 1956 Khrushchev proclaimed the policy of peaceful coexistence with the West."
     )
+
+
+def test_a_question_card_asks_one_way_in_real_anki(project, collection):
+    """A cause, motive or consequence has no name to ask back: a question card asks it one way only."""
+    add_cards(
+        project,
+        f"""- id: why-the-wall
+  type: question
+  themes: [berlin]
+  question: "Why did the East German regime seal the border through Berlin in August 1961?"
+  answer: "To stop its citizens fleeing to the West through West Berlin"
+  source: {WALL}
+""",
+    )
+    assert run("validate", "--strict").exit_code == 0, run("validate").stderr
+    col = build_and_import(project, collection)
+    note = col.get_note(col.find_notes("Id:why-the-wall")[0])
+    assert note.note_type()["name"] == "build-deck Question"
+    [(question, answer)] = faces(col, "why-the-wall")
+    assert "Why did the East German regime seal the border" in question and "fleeing" not in question
+    assert '<div class="answer">To stop its citizens fleeing to the West through West Berlin</div>' in answer
+
+
+def test_a_quotation_to_complete_hides_the_occasion_its_other_card_asks(project, collection):
+    contexts = ["Letter to President Kennedy", "Message to Kennedy"]
+    add_cards(
+        project,
+        "".join(
+            QUOTE.format(id=f"rope-{n}", text=text, speaker="Nikita Khrushchev", context=context, KNOT=KNOT)
+            for n, (text, context) in enumerate(zip((ROPE, KNOT_OF_WAR), contexts, strict=True))
+        )
+        + '  blank: "the knot of war"\n',
+    )
+    col = build_and_import(project, collection)
+    (occasion_q, occasion_a), (blank_q, _) = faces(col, "rope-1")
+    assert "On what occasion was this said?" in occasion_q and "Message to Kennedy" in occasion_a
+    assert '<div class="speaker">Nikita Khrushchev</div>' in blank_q and "Message to Kennedy" not in blank_q

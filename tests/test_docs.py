@@ -74,14 +74,14 @@ def test_contributing_explains_every_rule():
 
 
 def test_the_readme_counts_the_notes_of_each_type():
-    counted = {kind: 0 for kind in ("date", "person", "treaty", "quote", "term")}
+    counted = {kind: 0 for kind in ("date", "person", "treaty", "quote", "term", "question")}
     for card in shipped_cards():
         counted[card["type"]] += 1
-    shown = dict(re.findall(r"^\| (date|person|treaty|quote|term) \| (\d+) \|", README, flags=re.M))
+    shown = dict(re.findall(r"^\| (date|person|treaty|quote|term|question) \| (\d+) \|", README, flags=re.M))
     assert {kind: int(count) for kind, count in shown.items()} == counted
-    # One Anki card per date note, two per person, treaty and term note, and a quote's second only with a blank.
+    # One Anki card per date, quote and question note, two per person, treaty and term note, and a quote's second
+    # only with a blank.
     blanks = sum(1 for card in shipped_cards() if card["type"] == "quote" and card.get("blank"))
-    total_cards = (
-        counted["date"] + 2 * (counted["person"] + counted["treaty"] + counted["term"]) + counted["quote"] + blanks
-    )
+    one_way = counted["date"] + counted["quote"] + counted["question"]
+    total_cards = one_way + 2 * (counted["person"] + counted["treaty"] + counted["term"]) + blanks
     assert f"with {sum(counted.values())} notes and {total_cards} cards" in README

@@ -29,6 +29,9 @@ def test_real_anki_keeps_the_ids(project, collection):
         '- id: test-ban\n  type: term\n  themes: [arms-race]\n  term: "Limited Test Ban"\n'
         '  definition: "The 1963 ban on nuclear explosions in the air, in space and under water"\n'
         '  source: {seed: cuba-essay.txt, quote: "banned nuclear tests in the"}\n'
+        "- id: why-test-ban\n  type: question\n  themes: [arms-race]\n"
+        '  question: "What did the Limited Test Ban Treaty of 1963 leave allowed?"\n  answer: "Underground tests"\n'
+        '  source: {seed: cuba-essay.txt, quote: "banned nuclear tests in the"}\n'
     )
     assert run("build", env=V1).exit_code == 0
     col = collection()

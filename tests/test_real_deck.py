@@ -13,8 +13,22 @@ import yaml
 
 from conftest import ROOT, import_package, run, shipped_cards
 
-NOTE_TYPES = {"date": "Date", "person": "Person", "treaty": "Treaty", "quote": "Quote", "term": "Term"}
-CARDS_PER_NOTE = {"date": 1, "person": 2, "treaty": 2, "quote": 1, "term": 2}  # a quote with a blank: one more
+NOTE_TYPES = {
+    "date": "Date",
+    "person": "Person",
+    "treaty": "Treaty",
+    "quote": "Quote",
+    "term": "Term",
+    "question": "Question",
+}
+CARDS_PER_NOTE = {
+    "date": 1,
+    "person": 2,
+    "treaty": 2,
+    "quote": 1,
+    "term": 2,
+    "question": 1,
+}  # a quote with a blank: one more
 
 
 def test_the_deck_validates_with_no_errors_and_no_warnings(monkeypatch):
