@@ -106,6 +106,21 @@ FULL = """
   term: "Sealed border"
   definition: "The line the regime closed overnight between the eastern and western sectors"
   source: {WALL}
+- id: full-question
+  type: question
+  themes: [berlin]
+  question: "Why did the regime seal the sector border through the city overnight?"
+  answer: "To stop its people leaving for the western sectors"
+  source: {WALL}
+  corrects: {CORRECTS}
+  notes: "A note"
+  retired: "Kept for the rendering test"
+- id: bare-question
+  type: question
+  themes: [berlin]
+  question: "What did the regime build along the sector border it had sealed?"
+  answer: "A wall"
+  source: {WALL}
 """.format(**globals())
 
 
