@@ -58,15 +58,23 @@ def texts_in(folder: Path) -> dict[str, str]:
     }
 
 
+def git(where: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def checkouts_of(where: Path) -> list[Path]:
+    """A checkout and, when it is a git worktree, the main checkout it belongs to."""
+    common = git(where, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    return [where] + ([Path(common).parent] if common else [])
+
+
 def shared_seeds() -> Path | None:
-    """../shared/seeds beside the checkout; from a git worktree, beside the main checkout."""
-    common = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--path-format=absolute", "--git-common-dir"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    checkouts = [ROOT] + ([Path(common).parent] if common else [])
+    """../shared/seeds beside the checkout; from a git worktree, beside the main checkout; from a clone in a temporary
+    folder (as .ci/run is tried), beside the repository it was cloned from."""
+    checkouts = checkouts_of(ROOT)
+    origin = git(ROOT, "remote", "get-url", "origin")
+    if origin and Path(origin).is_dir():  # a local clone: origin is a path
+        checkouts += checkouts_of(Path(origin).resolve())
     return next((path for c in checkouts if (path := c.parent / "shared" / "seeds").is_dir()), None)
 
 
