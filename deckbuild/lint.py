@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from deckbuild.model import DATE_FIELDS, RULES, Card, Deck, Items, Problem
-from deckbuild.text import DATE_PATTERN, STOPWORDS, WORD, YEAR, dated_months, name_words, parse_date
+from deckbuild.text import STOPWORDS, WORD, YEAR, PartialDate, dated_months, name_words, partial_date
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
 PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
@@ -122,31 +122,30 @@ def lint_prompt_short(card: Card, deck: Deck | None):
             )
 
 
-def card_dates(card: Card) -> Iterator[tuple[str, re.Match]]:
-    """(field, match) for each well-formed date on the card; date-format reports the others."""
+def card_dates(card: Card) -> Iterator[tuple[str, PartialDate]]:
+    """(field, date) for each well-formed date on the card; date-format reports the others."""
     for key in DATE_FIELDS:
-        value = card.text(key)
-        match = value and DATE_PATTERN.fullmatch(value)
-        if match and parse_date(value):
-            yield key, match
+        date = partial_date(card.text(key))
+        if date:
+            yield key, date
 
 
 def lint_date_precision(card: Card, deck: Deck | None):
     """A date more precise than any cited excerpt: the month or day came from somewhere the card does not cite."""
     excerpts = [excerpt for excerpt in card.folded_excerpts if excerpt]
-    for key, match in card_dates(card):
-        if not match.group(2) or not excerpts:
+    for key, date in card_dates(card):
+        if not date.month or not excerpts:
             continue
-        month, day = int(match.group(2)), match.group(3)
+        month, day = date.month, date.day
         stated = [list(dated_months(e)) for e in excerpts]
         month_named = [dates for dates in stated if any(named == month for named, _, _ in dates)]
-        day_named = [dates for dates in month_named if day and (month, int(day)) in {(m, d) for m, d, _ in dates}]
+        day_named = [dates for dates in month_named if day and (month, day) in {(m, d) for m, d, _ in dates}]
         if not month_named or (day and not day_named):
             what = "day" if month_named else "month"
             yield (
                 card.node.get(key),
                 "date-precision",
-                f"{key} '{match.group()}' gives a {what} that no cited excerpt states",
+                f"{key} '{date.text}' gives a {what} that no cited excerpt states",
             )
 
 
@@ -154,12 +153,12 @@ def lint_year_not_in_source(card: Card, deck: Deck | None):
     excerpts = " ".join(card.folded_excerpts)
     if not excerpts:
         return
-    for key, match in card_dates(card):
-        if match.group(1) not in excerpts:
+    for key, date in card_dates(card):
+        if date.text[:4] not in excerpts:
             yield (
                 card.node.get(key),
                 "year-not-in-source",
-                f"{key} '{match.group()}': the year {match.group(1)} is in none of the cited excerpts",
+                f"{key} '{date.text}': the year {date.text[:4]} is in none of the cited excerpts",
             )
 
 

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from deckbuild.files import asset
 from deckbuild.model import CARD_TYPES, Card, Deck
-from deckbuild.text import DATE_PATTERN, MONTHS
+from deckbuild.text import MONTHS, partial_date
 
 NOTE_TYPE_IDS = {
     "date": 1607392319,
@@ -227,14 +227,14 @@ def escape(text: str) -> str:
 
 
 def display_date(text: str) -> str:
-    match = DATE_PATTERN.fullmatch(text)
-    if not match:
+    date = partial_date(text)
+    if not date:
         return escape(text)
-    year, month, day = match.groups()
-    if day:
-        return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
-    if month:
-        return f"{MONTHS[int(month) - 1]} {year}"
+    year = date.text[:4]
+    if date.month and date.day:
+        return f"{date.day} {MONTHS[date.month - 1]} {year}"
+    if date.month:
+        return f"{MONTHS[date.month - 1]} {year}"
     return year
 
 
@@ -244,10 +244,10 @@ def join_words(items: list[str]) -> str:
 
 def precision(text: str, end: str = "") -> str:
     """What a date's front asks for, from the date's form: the cue that says how precise an answer is wanted."""
-    match = DATE_PATTERN.fullmatch(text)
-    if not match:
+    date = partial_date(text)
+    if not date:
         return ""
-    cue = "day, month and year" if match.group(3) else "month and year" if match.group(2) else "year"
+    cue = "day, month and year" if date.day else "month and year" if date.month else "year"
     return f"from and to: {cue}" if end else cue
 
 

@@ -8,6 +8,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 
@@ -68,23 +69,44 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['\u2019]", "", letters.lower())).strip("-")
 
 
-def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
-    """The first and last day a date of the form YYYY, YYYY-MM or YYYY-MM-DD covers, or None if it is not one."""
+class PartialDate(NamedTuple):
+    """A date as a card writes it, YYYY, YYYY-MM or YYYY-MM-DD, parsed once (partial_date) for every stage."""
+
+    text: str
+    year: int
+    month: int | None
+    day: int | None
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, 1 if self.month is None else self.month, 1 if self.day is None else self.day)
+
+    @property
+    def last(self) -> dt.date:
+        if self.day is not None:
+            return self.first
+        if self.month is not None:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return dt.date(self.year, 12, 31)
+
+
+def partial_date(text: str) -> PartialDate | None:
+    """The date of a YYYY, YYYY-MM or YYYY-MM-DD text, or None if it is not one or not in the calendar."""
     match = DATE_PATTERN.fullmatch(text)
     if not match:
         return None
-    year_text, month_text, day_text = match.groups()
-    year = int(year_text)
+    date = PartialDate(text, int(match[1]), int(match[2]) if match[2] else None, int(match[3]) if match[3] else None)
     try:
-        if month_text is not None and day_text is not None:
-            day = dt.date(year, int(month_text), int(day_text))
-            return day, day
-        if month_text is not None:
-            month = int(month_text)
-            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    except (ValueError, calendar.IllegalMonthError):  # month 13, day 30 of February, year 0
+        date.first  # noqa: B018 - month 13, day 30 of February and year 0 raise here
+    except ValueError:
         return None
+    return date
+
+
+def parse_date(text: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date of the form YYYY, YYYY-MM or YYYY-MM-DD covers, or None if it is not one."""
+    date = partial_date(text)
+    return (date.first, date.last) if date else None
 
 
 _LOOSE_DATES = (  # what newcomers write for a date → (year, month, day) groups
