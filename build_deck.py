@@ -5,7 +5,8 @@ The tool's entry point (`python build_deck.py …` and the `build-deck` command)
 
     load      deckbuild/yamlnodes.py   YAML → nodes with positions; bad input becomes a Problem, never an exception
               deckbuild/project.py     card files, deck.yaml, seeds and released.json → one Project
-    validate  deckbuild/rules.py       the rules a card and a project must pass (errors)
+    validate  deckbuild/rules.py       the rules each card must pass, and validate() that runs them all
+              deckbuild/deckrules.py   the rules across the cards: ids, questions, answers, themes, releases
               deckbuild/lint.py        the rules of good flashcards (warnings a card may silence)
     select    deckbuild/selection.py   which cards a build takes, and the subset deck's name and id
     compile   deckbuild/notetypes.py   note types (fields, templates, CSS) and each card's note fields

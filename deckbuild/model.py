@@ -114,12 +114,12 @@ RULES = {
         Rule("field-empty", "error", "no empty value", "rules.check_shape"),
         Rule("field-shape", "error", "text where text belongs, a list where a list does", "rules.check_shape"),
         Rule("id-format", "error", "ids are kebab-case, at most 64 characters", "rules.rule_id_format"),
-        Rule("id-unique", "error", "no id is used twice", "rules.rule_ids_unique"),
+        Rule("id-unique", "error", "no id is used twice", "deckrules.rule_ids_unique"),
         Rule(
             "type-known", "error", "the type is date, person, treaty, quote, term or question", "rules.rule_card_fields"
         ),
-        Rule("theme-known", "error", "every theme is one of deck.yaml's", "rules.rule_themes_known"),
-        Rule("theme-unused", "warning", "every theme of deck.yaml has cards", "rules.rule_themes_used"),
+        Rule("theme-known", "error", "every theme is one of deck.yaml's", "deckrules.rule_themes_known"),
+        Rule("theme-unused", "warning", "every theme of deck.yaml has cards", "deckrules.rule_themes_used"),
         Rule(
             "date-format", "error", "dates are real calendar dates as YYYY, YYYY-MM or YYYY-MM-DD", "rules.rule_dates"
         ),
@@ -134,10 +134,15 @@ RULES = {
         ),
         Rule("quote-text", "error", "a quote card's quotation occurs in a cited seed", "rules.rule_sources"),
         Rule("quote-blank", "error", "a quote card's blank: words occur in its quotation", "rules.rule_sources"),
-        Rule("seed-title", "warning", "every cited seed has a title in deck.yaml's seeds:", "rules.rule_seed_titles"),
+        Rule(
+            "seed-title", "warning", "every cited seed has a title in deck.yaml's seeds:", "deckrules.rule_seed_titles"
+        ),
         Rule("html-markup", "warning", "text that looks like HTML will show literally", "rules.rule_html"),
         Rule(
-            "duplicate-prompt", "error", "no two cards of a type ask the same question", "rules.rule_prompts_distinct"
+            "duplicate-prompt",
+            "error",
+            "no two cards of a type ask the same question",
+            "deckrules.rule_prompts_distinct",
         ),
         Rule("deck-missing", "error", "cards/deck.yaml exists", "project.load_deck"),
         Rule("deck-format", "error", "deck.yaml has a deck id, name, tag prefix and themes", "project.read_deck"),
@@ -145,7 +150,7 @@ RULES = {
             "released-id",
             "error",
             "a released card is never removed and never changes type",
-            "rules.rule_released_kept",
+            "deckrules.rule_released_kept",
         ),
         Rule("released-format", "error", "cards/released.json reads", "project.load_released"),
         Rule("lint-known", "error", "a lint exception names a lint rule", "rules.check_shape"),
@@ -154,7 +159,7 @@ RULES = {
             "near-duplicate",
             "warning",
             "no card asks nearly what another asks",
-            "rules.rule_prompts_distinct",
+            "deckrules.rule_prompts_distinct",
             lint=True,
         ),
         Rule(
@@ -197,7 +202,7 @@ RULES = {
             "same-answer",
             "warning",
             "no more than two cards of a theme with the same answer",
-            "rules.rule_same_answer",
+            "deckrules.rule_same_answer",
             lint=True,
         ),
     )
