@@ -14,9 +14,11 @@ The tool's entry point (`python build_deck.py …` and the `build-deck` command)
     write     deckbuild/files.py       atomic writes; deckbuild/release.py: cards/released.json
 
 Beside the pipeline: deckbuild/model.py (the data every stage passes on), deckbuild/text.py (folding, words,
-dates, sentences), deckbuild/schema.py (JSON Schemas for editors), deckbuild/coverage.py and
+dates, sentences), deckbuild/citations.py (every excerpt found in one pass over its text), deckbuild/schema.py
+(JSON Schemas for editors), deckbuild/scaffold.py (the new deck `init` writes), deckbuild/coverage.py and
 deckbuild/suggest.py (what the texts say that no card asks), deckbuild/preview.py (one HTML page of the deck),
-deckbuild/parallel.py (a second process for large decks) and deckbuild/cli.py (the click commands, a thin layer).
+deckbuild/parallel.py (a second process for large decks), deckbuild/cli.py (the click commands, a thin layer)
+and deckbuild/report.py (how problems and the tool's errors are printed).
 """
 
 from deckbuild.cli import cli

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
@@ -17,10 +15,9 @@ import click
 # the commands that use them, so `validate`, which the pre-commit hook runs on every commit, does not pay for them.
 import deckbuild.parallel
 from deckbuild.files import atomic_output, shown_path
-from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, RULES, Deck, Problem, Project, Selection
+from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, RULES, Selection
 from deckbuild.parallel import run_beside
 from deckbuild.project import (
-    DECK_FILE,
     RELEASED_FILE,
     load_cards,
     load_deck,
@@ -29,6 +26,14 @@ from deckbuild.project import (
     read_seeds,
 )
 from deckbuild.release import add_to_changelog, next_version, note_type_problems, release_notes, write_released
+from deckbuild.report import (
+    Failure,
+    deck_or_fail,
+    echo_problems,
+    fail,
+    report,
+    reported_write_errors,
+)
 from deckbuild.rules import validate
 from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
 from deckbuild.schema import card_schema, deck_schema
@@ -36,36 +41,6 @@ from deckbuild.selection import deck_slug, select, subset_slug
 from deckbuild.text import ASCII_NUMBER, did_you_mean, plural
 from deckbuild.version import __version__
 from deckbuild.yamlnodes import gc_paused
-
-
-@contextlib.contextmanager
-def reported_write_errors(path: Path):
-    """A file that cannot be written (a folder in the way, no permission, a full disk) is a message, not a traceback."""
-    try:
-        yield
-    except OSError as error:
-        raise Failure(f"cannot write {shown_path(path)}: {error.strerror or error}") from error
-
-
-def deck_or_fail(cards_dir: Path) -> Deck:
-    """The deck, for commands that need only it: its problems, if any, and a pointer to `validate`."""
-    deck, problems = load_deck(cards_dir)
-    if deck is None:
-        echo_problems(problems)
-        raise Failure(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
-    return deck
-
-
-class Failure(click.ClickException):
-    """The tool's own error, one style everywhere: `build-deck: <message>` on stderr, exit 1. (Bad arguments stay
-    click's usage errors: `Usage: …`, `Error: …`, exit 2.)"""
-
-    def show(self, file=None) -> None:
-        click.echo(f"build-deck: {self.format_message()}", err=True)
-
-
-def fail(message: str) -> NoReturn:
-    raise Failure(message)
 
 
 class Commands(click.Group):
@@ -78,41 +53,6 @@ class Commands(click.Group):
             if isinstance(error, (Failure, click.UsageError)):
                 raise
             raise Failure(error.format_message()) from error
-
-
-def echo_problems(problems: list[Problem]) -> None:
-    for line in format_problems(problems, "text"):
-        click.echo(line, err=True)
-
-
-def format_problems(problems: list[Problem], output_format: str) -> list[str]:
-    if output_format == "github":
-        return [
-            f"::{p.severity} file={github_escape(p.path, True)},line={p.line},col={p.col}::"
-            f"{github_escape(f'{p.message} [{p.rule}]')}"
-            for p in problems
-        ]
-    return [f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message} [{p.rule}]" for p in problems]
-
-
-def github_escape(text: str, is_property: bool = False) -> str:
-    """GitHub's workflow-command escaping: a message quoting a contributor's text stays one annotation."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
-
-
-def report(project: Project, problems: list[Problem], output_format: str, strict: bool) -> bool:
-    """Print every problem and a summary on stderr; True when the project is good enough to go on."""
-    for line in format_problems(problems, output_format):
-        click.echo(line, err=True)
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    click.echo(
-        f"{plural(project.files_checked, 'file')} checked, {len(project.cards)} cards, "
-        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}",
-        err=True,
-    )
-    return errors == 0 and not (strict and warnings)
 
 
 def build_time() -> int:
