@@ -31,14 +31,7 @@ COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u2
 LONG_DECK = 400  # cards; past this the page lays out only the cards in view, or a 10,000-card page takes 20 s to open
 
 
-TYPE_TITLES = {
-    "date": "Date",
-    "person": "Person",
-    "treaty": "Treaty",
-    "quote": "Quote",
-    "term": "Term",
-    "question": "Question",
-}
+TYPE_TITLES = {card_type: card_type.capitalize() for card_type in CARD_TYPES}  # as the note types are named
 
 
 def render_template(template: str, fields: dict) -> str:
