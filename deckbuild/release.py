@@ -219,7 +219,7 @@ def release_notes(released: Released, cards: list[Card]) -> str:
         if ids and not whats_new.get("first"):
             lines += ["", f"#### {heading}", ""]
             lines += [f"- {card_title(by_id.get(card_id), card_id)}" for card_id in ids]
-        if heading == "Added" and whats_new.get("changed"):
+        if heading == "Added" and whats_new.get("changed") and not whats_new.get("first"):  # nothing to compare with
             lines += ["", "#### Changed", ""]
             lines += [
                 f"- {card_title(by_id.get(card_id), card_id)}: {', '.join(words)}"

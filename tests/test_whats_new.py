@@ -172,3 +172,18 @@ def test_the_release_workflow_attaches_the_versions_notes(project, tmp_path):
     wrong = subprocess.run([bash, "-e", "-c", step["run"]], env=env | {"TAG": "v0.1.0"}, capture_output=True, text=True)
     assert wrong.returncode == 1
     assert "the tag is v0.1.0 but cards/released.json records version '0.2.0'" in wrong.stdout
+
+
+def test_the_first_version_lists_no_changes_even_after_unpublished_releases(project):
+    """Releases recorded before the first version (this deck's first record kept no parts) saw edits nobody was shown:
+    the first version's notes say only that it is the first."""
+    import re
+
+    assert run("release", env=V1).exit_code == 0
+    record = project / "cards/released.json"
+    text = re.sub(r', "parts": \{[^}]*\}', "", record.read_text())
+    record.write_text(re.sub(r', "changes": \[[^\]]*\]', "", text))  # as a record from before parts were kept
+    edit(project)
+    first = run("release", "--version", "0.1.0", env=V2)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.endswith("### What's new in 0.1.0 (for learners)\n\nThe first release: 5 cards.\n")
