@@ -14,6 +14,7 @@ import click
 # The stages that need genanki (apkg), Jinja2 (preview) or read every text (coverage, suggest) are imported inside
 # the commands that use them, so `validate`, which the pre-commit hook runs on every commit, does not pay for them.
 import deckbuild.parallel
+from deckbuild.cache import CACHE_DIR, NO_CACHE, Cache
 from deckbuild.files import atomic_output, shown_path
 from deckbuild.model import CARD_TYPES, EARLIEST_TIME, LATEST_TIME, RULES, Selection
 from deckbuild.parallel import run_beside
@@ -92,6 +93,12 @@ def folder_options(command):
 
 
 def check_options(command):
+    command = click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help=f"Check every file afresh, without reading or writing {CACHE_DIR}/ (for CI).",
+    )(command)
     command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
     command = click.option(
         "--format",
@@ -102,6 +109,11 @@ def check_options(command):
         help="How to print problems: file:line:col lines, or GitHub annotations.",
     )(command)
     return command
+
+
+def project_cache(cards_dir: Path, no_cache: bool) -> Cache:
+    """The cache of parsed and checked card files, beside the cards folder; none with --no-cache."""
+    return NO_CACHE if no_cache else Cache(cards_dir.resolve().parent / CACHE_DIR)
 
 
 def choose(values: tuple[str, ...], known: list[str], option: str) -> tuple[str, ...]:
@@ -181,7 +193,13 @@ def init(folder: Path, name: str | None):
     "--ignore", "ignored", multiple=True, metavar="RULE", help="Do not report this rule (repeat for several)."
 )
 def validate_command(
-    cards_dir: Path, seeds_dir: Path, output_format: str, strict: bool, selected: tuple, ignored: tuple
+    cards_dir: Path,
+    seeds_dir: Path,
+    output_format: str,
+    strict: bool,
+    no_cache: bool,
+    selected: tuple,
+    ignored: tuple,
 ):
     """Check every card and report every problem at once.
 
@@ -195,7 +213,8 @@ def validate_command(
             raise click.BadParameter(f"no rule '{value}'{hint}", param_hint=option)
     wanted = (set(selected) or set(RULES)) - set(ignored)
     with gc_paused():
-        project = load_project(cards_dir, seeds_dir)
+        cache = project_cache(cards_dir, no_cache)
+        project = load_project(cards_dir, seeds_dir, cache)
         problems = [problem for problem in validate(project) if problem.rule in wanted]
         if not report(project, problems, output_format, strict):
             sys.exit(1)
@@ -242,7 +261,7 @@ def rules_command():
     is_flag=True,
     help="Also write one package per theme beside the full deck, named after it: <name>--<theme-id>.apkg.",
 )
-def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, each_theme):
+def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes, types, each_theme):
     """Validate, then compile the cards into an Anki package (.apkg).
 
     Writes nothing when there is any error. The package is written atomically and is byte-identical for the same
@@ -252,7 +271,8 @@ def build(cards_dir, seeds_dir, output_format, strict, output, themes, types, ea
     from deckbuild.apkg import compile_deck, write_package
 
     with gc_paused():
-        project = load_project(cards_dir, seeds_dir)
+        cache = project_cache(cards_dir, no_cache)
+        project = load_project(cards_dir, seeds_dir, cache)
         deck = project.deck
         if deck is None:  # nothing to compile: report why
             report(project, validate(project), output_format, strict)

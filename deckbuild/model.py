@@ -288,13 +288,13 @@ class Card:
             return [text_of(item) for item in value.items if text_of(item)]
         return [self.text(key)] if self.text(key) else []
 
-    @property
-    def id(self):
-        return text_of(self.node.get("id"))
+    @cached_property
+    def id(self):  # asked for again and again by the rules across cards
+        return self._texts.get("id", "")
 
-    @property
+    @cached_property
     def type(self):
-        return text_of(self.node.get("type"))
+        return self._texts.get("type", "")
 
     @cached_property
     def themes(self):
@@ -335,6 +335,10 @@ class Card:
         return [fold(excerpt) for _, _, excerpt in self.sources()]
 
     def lint_exceptions(self) -> dict[str, str]:
+        return self._lint_exceptions
+
+    @cached_property
+    def _lint_exceptions(self) -> dict[str, str]:
         value = self.node.get("lint")
         if not isinstance(value, Fields):
             return {}
@@ -442,6 +446,8 @@ class Project:
     released: Released
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    file_keys: dict = field(default_factory=dict)  # card file (as shown) → its cache key, when the cache is on
+    cache: object = None  # the cache.Cache it was read with, for validate to keep its card checks in too
 
 
 def is_empty(node) -> bool:

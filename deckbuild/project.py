@@ -8,6 +8,7 @@ import random
 import re
 from pathlib import Path
 
+from deckbuild.cache import NO_CACHE, Cache
 from deckbuild.files import shown_path
 from deckbuild.model import (
     ID_PATTERN,
@@ -27,7 +28,7 @@ from deckbuild.model import (
     occasion_speakers,
 )
 from deckbuild.text import ASCII_NUMBER, did_you_mean, fold, slugify
-from deckbuild.yamlnodes import gc_paused, read_yaml_file
+from deckbuild.yamlnodes import gc_paused, parse_yaml, read_yaml_file
 
 DECK_FILE = "deck.yaml"
 
@@ -68,13 +69,35 @@ def misnamed_card_files(cards_dir: Path) -> list[Problem]:
     ]
 
 
-def read_card_files(files: list[Path]) -> tuple[list[Card], list[Problem]]:
+def read_card_file(path: Path, cache: Cache = NO_CACHE) -> tuple[Text | Items | Fields | None, list[Problem], str]:
+    """A card file's nodes and load problems, from the cache when the file has not changed; and its content key."""
+    if not cache.enabled:
+        return *read_yaml_file(path), ""
+    shown = shown_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return *read_yaml_file(path), ""  # reported as it is without a cache
+    key = cache.digest("parse", shown, data)
+    cached = cache.load("parse", shown, key)
+    if cached is None:
+        cached = parse_yaml(data, shown)
+        cache.store("parse", shown, key, cached)
+    return cached[0], cached[1], key
+
+
+def read_card_files(
+    files: list[Path], cache: Cache = NO_CACHE, keys: dict[str, str] | None = None
+) -> tuple[list[Card], list[Problem]]:
+    """The cards of the files; `keys` gets each file's content key (shown path → key) when the cache is on."""
     cards, problems = [], []
     with gc_paused():
         for path in files:
-            root, file_problems = read_yaml_file(path)
+            root, file_problems, key = read_card_file(path, cache)
             problems += file_problems
             shown = shown_path(path)
+            if keys is not None and key:
+                keys[shown] = key
             if root is None:
                 continue
             if not isinstance(root, Items):
@@ -99,10 +122,12 @@ def read_card_files(files: list[Path]) -> tuple[list[Card], list[Problem]]:
     return cards, problems
 
 
-def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
+def load_cards(
+    cards_dir: Path, cache: Cache = NO_CACHE, keys: dict[str, str] | None = None
+) -> tuple[list[Card], list[Problem], int]:
     """The cards of every card file: (cards, problems, files read)."""
     files = card_files(cards_dir)
-    cards, problems = read_card_files(files)
+    cards, problems = read_card_files(files, cache, keys)
     return cards, misnamed_card_files(cards_dir) + problems, len(files)
 
 
@@ -368,9 +393,10 @@ def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
     return Released(shown, deck_id, cards, note_types, version, whats_new), []
 
 
-def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
+def load_project(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Project:
     deck, deck_problems = load_deck(cards_dir)
-    cards, card_problems, files = load_cards(cards_dir)
+    keys: dict[str, str] = {}
+    cards, card_problems, files = load_cards(cards_dir, cache, keys)
     released, released_problems = load_released(cards_dir)
     seed_texts, seed_problems = read_seeds(seeds_dir)
     seeds: dict[str, str | None] | None = (
@@ -381,4 +407,4 @@ def load_project(cards_dir: Path, seeds_dir: Path) -> Project:
     problems = deck_problems + card_problems + released_problems + seed_problems
     if deck is not None:
         deck = dataclasses.replace(deck, occasion_speakers=occasion_speakers(cards))
-    return Project(deck, cards, seeds, released, problems, files + 1)
+    return Project(deck, cards, seeds, released, problems, files + 1, keys, cache)

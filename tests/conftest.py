@@ -41,6 +41,14 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(autouse=True, scope="session")
+def user_cache_folder(tmp_path_factory):
+    """The cache's signing key (deckbuild/cache.py) goes to a folder of the test run's, not the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
     """The valid fixture project (cards/ and seeds/), copied into a temporary current directory."""

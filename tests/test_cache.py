@@ -1,0 +1,89 @@
+"""The cache of parsed and checked files (.build-deck-cache/): the same results with and without it, on decks
+mutated between runs; never trusted when its entries were not written by this user's tool; --no-cache leaves none."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, run
+
+CARD_FILES = ("cards/berlin.yaml", "cards/cuba.yaml")
+
+
+def validate_in(folder: Path, *options: str):
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        result = run("validate", *options)
+    finally:
+        os.chdir(before)
+    return result.exit_code, result.stderr
+
+
+def mutate(folder: Path, data) -> None:
+    """One edit a contributor could make: change, drop or copy a line of a card file, copy a file, edit a seed."""
+    kind = data.draw(st.sampled_from(["replace", "drop", "copy-line", "copy-file", "seed", "nothing"]))
+    path = folder / data.draw(st.sampled_from(CARD_FILES))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = data.draw(st.integers(0, len(lines) - 1))
+    if kind == "replace":
+        old = data.draw(st.sampled_from(lines[number].split() or ["x"]))
+        new = data.draw(st.sampled_from(["1961", "Berlin", "'", '"', "- x", "", "Khrushchev", "theme: x", "  "]))
+        lines[number] = lines[number].replace(old, new, 1)
+    elif kind == "drop":
+        del lines[number]
+    elif kind == "copy-line":
+        lines.insert(number, lines[number])
+    elif kind == "copy-file":
+        shutil.copy(path, folder / "cards" / f"copy-{data.draw(st.integers(0, 2))}.yaml")
+    elif kind == "seed":
+        seed = next(p for p in sorted((folder / "seeds").iterdir()) if p.name != "README.md")
+        text = seed.read_text(encoding="utf-8")
+        cut = data.draw(st.integers(0, len(text)))
+        seed.write_text(text[:cut] + data.draw(st.sampled_from(["", " Berlin", "x"])) + text[cut + 40 :])
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_validate_reports_the_same_with_and_without_the_cache_on_a_mutated_deck(data):
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        shutil.copytree(FIXTURES / "valid", folder, dirs_exist_ok=True)
+        for _ in range(data.draw(st.integers(1, 3))):
+            cached = validate_in(folder)  # fills the cache, or reads it back for the files that did not change
+            assert cached == validate_in(folder, "--no-cache")
+            assert validate_in(folder) == cached  # all read from the cache now
+            mutate(folder, data)
+        assert validate_in(folder) == validate_in(folder, "--no-cache")
+
+
+def test_the_cache_is_a_folder_beside_the_cards_that_git_ignores(project):
+    assert run("validate", "--no-cache").exit_code == 0
+    assert not (project / ".build-deck-cache").exists()
+    first = run("validate")
+    assert (project / ".build-deck-cache/.gitignore").read_text() == "*\n"
+    assert len(list((project / ".build-deck-cache").glob("parse-*"))) == 2  # one entry per card file
+    assert (run("validate").exit_code, run("validate").stderr) == (first.exit_code, first.stderr)
+    shutil.rmtree(project / ".build-deck-cache")  # safe to delete
+    assert run("validate").stderr == first.stderr
+
+
+def test_an_entry_the_tool_did_not_sign_is_never_read(project):
+    """A cache folder that came with a project (or was tampered with) is ignored, not unpickled."""
+    clean = run("validate").stderr
+    for entry in (project / ".build-deck-cache").glob("*-*"):
+        data = bytearray(entry.read_bytes())
+        data[70] ^= 1  # the signature no longer matches
+        entry.write_bytes(bytes(data))
+    (project / "cards/berlin.yaml").write_text("- id: [\n", encoding="utf-8")
+    broken = run("validate")
+    assert broken.exit_code == 1 and "yaml-syntax" in broken.stderr
+    (project / "cards/berlin.yaml").write_bytes((FIXTURES / "valid/cards/berlin.yaml").read_bytes())
+    assert run("validate").stderr == clean
