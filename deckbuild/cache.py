@@ -84,16 +84,16 @@ class Cache:
             digest.update(len(part).to_bytes(8, "little") + part)
         return digest.hexdigest()
 
-    def _path(self, kind: str, name: str, key: str) -> Path:
+    def _path(self, folder: Path, kind: str, name: str) -> Path:
         # One entry per kind and file: the entry of a file's previous content is replaced, never piled up.
-        return self.folder / f"{kind}-{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+        return folder / f"{kind}-{hashlib.sha256(name.encode()).hexdigest()[:24]}"
 
     def load(self, kind: str, name: str, key: str):
         """The value stored for this file under this key, or None."""
-        if self.folder is None:
+        if self.folder is None or self.key is None:
             return None
         try:
-            data = self._path(kind, name, key).read_bytes()
+            data = self._path(self.folder, kind, name).read_bytes()
         except OSError:
             return None
         stored_key, signature, payload = data[:64], data[64:96], data[96:]
@@ -107,7 +107,7 @@ class Cache:
             return None
 
     def store(self, kind: str, name: str, key: str, value) -> None:
-        if self.folder is None:
+        if self.folder is None or self.key is None:
             return
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         signature = hmac.new(self.key, key.encode() + payload, "sha256").digest()
@@ -116,7 +116,7 @@ class Cache:
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n")  # never committed, even where the project's .gitignore does not say so
-            with atomic_file(self._path(kind, name, key)) as out:
+            with atomic_file(self._path(self.folder, kind, name)) as out:
                 out.write(key.encode() + signature + payload)
         except OSError:  # a read-only checkout validates all the same, without a cache
             pass
