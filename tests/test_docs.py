@@ -25,7 +25,7 @@ def console_block(command: str) -> list[str]:
 
 
 def test_ci_runs_exactly_the_readmes_test_command():
-    test_command = ". .venv/bin/activate && pip install '.[test]' && pytest"
+    test_command = ". .venv/bin/activate && pip install '.[test,desktop]' && pytest"
     assert f"```console\n{test_command}\n```" in README
     ci = (ROOT / ".ci/run").read_text()
     assert ci.rstrip().splitlines()[-1] == test_command.split(" && ", 1)[1]
