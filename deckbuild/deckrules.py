@@ -139,6 +139,7 @@ def rule_prompts_distinct(cards: list[Card], subject_words: frozenset[str] = fro
             near.setdefault(key, card)
 
 
+SHOWN_OTHERS = 3
 MAX_SAME_ANSWER = 2  # a third card with one answer in a theme is interference: learners stop telling them apart
 
 
@@ -169,7 +170,11 @@ def rule_same_answer(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
             continue
         shown = answer.split(" ", 1)[1]
         for card in group:
-            others = ", ".join(f"'{other.id}' ({other.path}:{other.line})" for other in group if other is not card)
+            others = [f"'{other.id}' ({other.path}:{other.line})" for other in group if other is not card]
+            # At most three named: a message must not grow with the square of a large group (a 50k-card deck).
+            named = ", ".join(others[:SHOWN_OTHERS]) + (
+                f" and {len(others) - SHOWN_OTHERS} more" if len(others) > SHOWN_OTHERS else ""
+            )
             node = card.node.get(
                 {"date": "date", "quote": "context" if answer.startswith("occasion") else "speaker"}[card.type]
             )
@@ -177,7 +182,7 @@ def rule_same_answer(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
                 card.path,
                 node,
                 "same-answer",
-                f"{len(group)} cards of theme '{theme}' have the answer '{shown}': {others}; make the answer more "
+                f"{len(group)} cards of theme '{theme}' have the answer '{shown}': {named}; make the answer more "
                 "precise, or explain with 'lint: {same-answer: <reason>}'",
             )
 

@@ -370,3 +370,20 @@ def test_a_quotation_to_complete_hides_the_occasion_its_other_card_asks(project,
     (occasion_q, occasion_a), (blank_q, _) = faces(col, "rope-1")
     assert "On what occasion was this said?" in occasion_q and "Message to Kennedy" in occasion_a
     assert '<div class="speaker">Nikita Khrushchev</div>' in blank_q and "Message to Kennedy" not in blank_q
+
+
+def test_a_large_group_with_one_answer_names_three_others_and_counts_the_rest(project):
+    cards = "".join(
+        f"""- id: sealed-{n}
+  type: date
+  themes: [berlin]
+  event: "The East German regime seals sector crossing number {n} in Berlin"
+  date: 1961-08-13
+  source: {WALL}
+"""
+        for n in range(6)
+    )
+    add_cards(project, cards)
+    messages = [line for line in run("validate").stderr.splitlines() if line.endswith("[same-answer]")]
+    assert len(messages) == 7  # six new cards and the fixture's own
+    assert all(" and 3 more; make the answer more precise" in line for line in messages), messages[0]
