@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from deckbuild.model import DATE_FIELDS, RULES, Card, Deck, Items, Problem
-from deckbuild.text import STOPWORDS, WORD, YEAR, PartialDate, dated_months, name_words, partial_date
+from deckbuild.text import STOPWORDS, WORD, YEAR, PartialDate, dated_months, name_words, partial_date, split_sentences
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
 PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
@@ -19,11 +18,6 @@ PROMPT_FIELDS = ("event", "role", "definition", "question")
 
 
 ANSWER_FIELDS = ("role", "terms", "context", "name", "speaker", "definition", "answer")
-
-
-SENTENCE_BREAK = re.compile(
-    r"(?<!\b[A-Z])(?<!\b(?:Mr|Dr|St|Jr))[.!?]\s+[A-Z]"
-)  # not after an initial: "John F. Kennedy"
 
 
 MIN_PROMPT_WORDS = 4
@@ -182,7 +176,8 @@ def lint_list_too_long(card: Card, deck: Deck | None):
 def lint_answer_too_long(card: Card, deck: Deck | None):
     for key in ANSWER_FIELDS:
         value = card.text(key)
-        if SENTENCE_BREAK.search(value) or len(value.split()) > MAX_ANSWER_WORDS:
+        # One sentence splitter for the whole tool (text.split_sentences): "John F. Kennedy" is one sentence.
+        if len(list(split_sentences(value, 0, len(value)))) > 1 or len(value.split()) > MAX_ANSWER_WORDS:
             yield (
                 card.node.get(key),
                 "answer-too-long",

@@ -162,3 +162,19 @@ def test_prompt_rules_judge_the_fronts_fields_only(project):
         f'  parties: [USSR, USA, Britain]\n  terms: "No atmospheric tests"\n  source: {{{TEST_BAN}}}\n'
     )
     assert "[prompt-short]" not in run("validate").stderr
+
+
+def test_one_sentence_with_an_initial_or_a_title_is_not_two(project):
+    """answer-too-long counts sentences with the tool's one splitter, which coverage uses too."""
+    (project / "cards/case.yaml").write_text(
+        '- id: c\n  type: person\n  themes: [cuba]\n  name: "Nikita Khrushchev"\n'
+        '  role: "Soviet leader who faced John F. Kennedy and Mr. Rusk over Cuba"\n'
+        '  source: {seed: cuba-essay.txt, quote: "Khrushchev wrote to Kennedy"}\n'
+        '- id: d\n  type: person\n  themes: [cuba]\n  name: "John Kennedy"\n'
+        '  role: "US president in the missile crisis. 1962 was his hardest year"\n'
+        '  source: {seed: cuba-essay.txt, quote: "Khrushchev wrote to Kennedy"}\n'
+    )
+    flagged = [
+        line.split(": warning: ")[0] for line in run("validate").stderr.splitlines() if "[answer-too-long]" in line
+    ]
+    assert flagged == ["cards/case.yaml:11:9"]  # the second card's two sentences, the second opening with a year
