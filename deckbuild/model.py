@@ -111,8 +111,8 @@ RULES = {
         Rule("card-shape", "error", "each card is a mapping of fields", "project.read_card_files"),
         Rule("field-required", "error", "every required field is there", "rules.rule_card_fields"),
         Rule("field-unknown", "error", "no field the card type does not have", "rules.rule_card_fields"),
-        Rule("field-empty", "error", "no empty value", "rules.check_shape"),
-        Rule("field-shape", "error", "text where text belongs, a list where a list does", "rules.check_shape"),
+        Rule("field-empty", "error", "no empty value", "rules.check_text"),
+        Rule("field-shape", "error", "text where text belongs, a list where a list does", "rules.check_text"),
         Rule("id-format", "error", "ids are kebab-case, at most 64 characters", "rules.rule_id_format"),
         Rule("id-unique", "error", "no id is used twice", "deckrules.rule_ids_unique"),
         Rule(
@@ -153,8 +153,8 @@ RULES = {
             "deckrules.rule_released_kept",
         ),
         Rule("released-format", "error", "cards/released.json reads", "project.load_released"),
-        Rule("lint-known", "error", "a lint exception names a lint rule", "rules.check_shape"),
-        Rule("lint-reason", "error", "a lint exception gives its reason", "rules.check_shape"),
+        Rule("lint-known", "error", "a lint exception names a lint rule", "rules.check_lint_exceptions"),
+        Rule("lint-reason", "error", "a lint exception gives its reason", "rules.check_lint_exceptions"),
         Rule(
             "near-duplicate",
             "warning",

@@ -78,87 +78,110 @@ def rule_card_fields(card: Card, deck: Deck | None, seeds: Mapping[str, str | No
         yield from check_shape(card, key_node, value)
 
 
-def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:  # noqa: C901 TODO(issue 9): a dispatch table of shape checks (review §3.6)
+def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
     """The value of one field has the shape its key asks for. An empty value is reported at its key."""
     key = key_node.value
-
     if key in LIST_FIELDS:
-        if isinstance(value, Text) and not is_empty(value):
-            yield Problem.error(
-                card.path, value, "field-shape", f"'{key}' must be a list, e.g. {key}: [{value.value.strip()}]"
-            )
-        elif isinstance(value, Fields):
-            yield Problem.error(card.path, value, "field-shape", f"'{key}' must be a list of text, not a mapping")
-        elif is_empty(value) or not value.items:
-            yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; give at least one")
-        else:
-            seen = set()
-            for item in value.items:
-                if not isinstance(item, Text):
-                    yield Problem.error(
-                        card.path, item, "field-shape", f"each item of '{key}' must be text, not a list or mapping"
-                    )
-                elif is_empty(item):
-                    yield Problem.error(card.path, item, "field-empty", f"an item of '{key}' is empty")
-                elif item.value.strip() in seen:
-                    yield Problem.error(
-                        card.path, item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one"
-                    )
-                seen.add(text_of(item))
+        yield from check_list(card, key_node, value)
     elif key in CITATION_FIELDS:
-        entries = value.items if isinstance(value, Items) else [value]
-        if (isinstance(value, Items) and not value.items) or is_empty(value):  # `source: []` or `source:`
-            entries = []
-            yield Problem.error(
-                card.path, value, "field-empty", f"'{key}' is empty; cite at least one {{seed: …, quote: …}}"
-            )
-        for entry in entries:
-            if not isinstance(entry, Fields):
-                yield Problem.error(
-                    card.path,
-                    entry,
-                    "field-shape",
-                    f"each entry of '{key}' must be a mapping: {{seed: <file in seeds/>, quote: <excerpt>}}",
-                )
-                continue
-            for sub_key, (sub_key_node, sub_value) in entry.entries.items():
-                if sub_key not in ("seed", "quote"):
-                    yield Problem.error(
-                        card.path,
-                        sub_key_node,
-                        "field-unknown",
-                        f"unknown {key} field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
-                        f"a {key} entry has seed and quote",
-                    )
-                elif not isinstance(sub_value, Text):
-                    yield Problem.error(
-                        card.path, sub_value, "field-shape", f"{key} '{sub_key}' must be text, not a list or mapping"
-                    )
-                elif is_empty(sub_value):
-                    yield Problem.error(card.path, sub_key_node, "field-empty", f"{key} '{sub_key}' is empty")
-            for sub_key in ("seed", "quote"):
-                if sub_key not in entry.entries:
-                    yield Problem.error(card.path, entry, "field-required", f"{key} has no '{sub_key}'")
+        yield from check_citations(card, key, value)
     elif key == "lint":
-        if not isinstance(value, Fields):
+        yield from check_lint_exceptions(card, value)
+    else:
+        yield from check_text(card, key_node, value)
+
+
+def check_list(card: Card, key_node: Text, value) -> Iterator[Problem]:
+    """A list of text (themes, parties): not a line, not a mapping, not empty, no item twice."""
+    key = key_node.value
+    if isinstance(value, Text) and not is_empty(value):
+        yield Problem.error(
+            card.path, value, "field-shape", f"'{key}' must be a list, e.g. {key}: [{value.value.strip()}]"
+        )
+    elif isinstance(value, Fields):
+        yield Problem.error(card.path, value, "field-shape", f"'{key}' must be a list of text, not a mapping")
+    elif is_empty(value) or not value.items:
+        yield Problem.error(card.path, key_node, "field-empty", f"'{key}' is empty; give at least one")
+    else:
+        seen = set()
+        for item in value.items:
+            if not isinstance(item, Text):
+                yield Problem.error(
+                    card.path, item, "field-shape", f"each item of '{key}' must be text, not a list or mapping"
+                )
+            elif is_empty(item):
+                yield Problem.error(card.path, item, "field-empty", f"an item of '{key}' is empty")
+            elif item.value.strip() in seen:
+                yield Problem.error(
+                    card.path, item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one"
+                )
+            seen.add(text_of(item))
+
+
+def check_citations(card: Card, key: str, value) -> Iterator[Problem]:
+    """`source:` or `corrects:`: one {seed, quote} or a non-empty list of them."""
+    entries = value.items if isinstance(value, Items) else [value]
+    if (isinstance(value, Items) and not value.items) or is_empty(value):  # `source: []` or `source:`
+        entries = []
+        yield Problem.error(
+            card.path, value, "field-empty", f"'{key}' is empty; cite at least one {{seed: …, quote: …}}"
+        )
+    for entry in entries:
+        if not isinstance(entry, Fields):
             yield Problem.error(
-                card.path, value, "field-shape", "'lint' must be a mapping: {<rule-id>: <why the rule does not apply>}"
+                card.path,
+                entry,
+                "field-shape",
+                f"each entry of '{key}' must be a mapping: {{seed: <file in seeds/>, quote: <excerpt>}}",
             )
-            return
-        for rule, (rule_node, reason) in value.entries.items():
-            if rule not in LINT_RULES:
-                yield Problem.error(
-                    card.path, rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}"
-                )
-            if not isinstance(reason, Text) or is_empty(reason):
-                where = rule_node if is_empty(reason) else reason
-                yield Problem.error(
-                    card.path,
-                    where,
-                    "lint-reason",
-                    f"say why '{rule}' does not apply to this card: the reason is required",
-                )
-    elif isinstance(value, Items | Fields):
+        else:
+            yield from check_citation(card, key, entry)
+
+
+def check_citation(card: Card, key: str, entry: Fields) -> Iterator[Problem]:
+    for sub_key, (sub_key_node, sub_value) in entry.entries.items():
+        if sub_key not in ("seed", "quote"):
+            yield Problem.error(
+                card.path,
+                sub_key_node,
+                "field-unknown",
+                f"unknown {key} field '{sub_key}'{did_you_mean(sub_key, ('seed', 'quote'))}; "
+                f"a {key} entry has seed and quote",
+            )
+        elif not isinstance(sub_value, Text):
+            yield Problem.error(
+                card.path, sub_value, "field-shape", f"{key} '{sub_key}' must be text, not a list or mapping"
+            )
+        elif is_empty(sub_value):
+            yield Problem.error(card.path, sub_key_node, "field-empty", f"{key} '{sub_key}' is empty")
+    for sub_key in ("seed", "quote"):
+        if sub_key not in entry.entries:
+            yield Problem.error(card.path, entry, "field-required", f"{key} has no '{sub_key}'")
+
+
+def check_lint_exceptions(card: Card, value) -> Iterator[Problem]:
+    """`lint: {<rule>: <reason>}`: known lint rules, each with its reason."""
+    if not isinstance(value, Fields):
+        yield Problem.error(
+            card.path, value, "field-shape", "'lint' must be a mapping: {<rule-id>: <why the rule does not apply>}"
+        )
+        return
+    for rule, (rule_node, reason) in value.entries.items():
+        if rule not in LINT_RULES:
+            yield Problem.error(
+                card.path, rule_node, "lint-known", f"unknown lint rule '{rule}'{did_you_mean(rule, LINT_RULES)}"
+            )
+        if not isinstance(reason, Text) or is_empty(reason):
+            where = rule_node if is_empty(reason) else reason
+            yield Problem.error(
+                card.path, where, "lint-reason", f"say why '{rule}' does not apply to this card: the reason is required"
+            )
+
+
+def check_text(card: Card, key_node: Text, value) -> Iterator[Problem]:
+    """Every other field is one line of text; `retired` takes a reason, not yes or true."""
+    key = key_node.value
+    if isinstance(value, Items | Fields):
         kind = "a list" if isinstance(value, Items) else "a mapping"
         yield Problem.error(
             card.path, value, "field-shape", f"'{key}' must be text, not {kind}; write it on one line, in quotes"
