@@ -149,7 +149,7 @@ def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
     return read_deck(root, shown, problems)
 
 
-def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:  # noqa: C901 TODO(issue 9): split into read_header() and read_theme() (review §3.6)
+def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, list[Problem]]:
     def error(node, message):
         problems.append(Problem(shown, node.line, node.col, "error", "deck-format", message))
 
@@ -157,7 +157,7 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
         node = mapping.get(key)
         if node is None:
             if required:
-                error(mapping, missing_key(mapping, key))
+                error(mapping, missing_key(mapping, key, is_deck=mapping is deck_node))
             return ""
         if not isinstance(node, Text) or is_empty(node):
             error(node, f"'{key}' must be a line of text")
@@ -169,24 +169,6 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
             if key not in allowed:
                 error(key_node, f"unknown key '{key}'{did_you_mean(key, allowed)}")
 
-    def missing_key(mapping, key):
-        title = mapping.get("title")
-        title = slugify(title.value) if isinstance(title, Text) and slugify(title.value) else "first-theme"
-        name = mapping.get("name")
-        name = slugify(name.value) if isinstance(name, Text) and slugify(name.value) else "my-deck"
-        where, example = {
-            ("deck", "id"): (
-                "'deck'",
-                f"id: {random.SystemRandom().randrange(1 << 30, 1 << 31)} (made now at random; "
-                "every note's id derives from it: never change it once the deck is shared)",
-            ),
-            ("deck", "name"): ("'deck'", 'name: "..." (the deck\'s name, as Anki shows it)'),
-            ("deck", "tag_prefix"): ("'deck'", f"tag_prefix: {name} (the first part of every tag)"),
-            ("theme", "id"): ("this theme", f"id: {title} (lower-case words joined by hyphens, named on the cards)"),
-            ("theme", "title"): ("this theme", 'title: "..." (the theme as learners read it)'),
-        }[("deck" if mapping is deck_node else "theme", key)]
-        return f"{where} has no '{key}'; add {example}"
-
     if not isinstance(root, Fields):
         error(root, "deck.yaml must be a mapping with 'deck:' and 'themes:'")
         return None, problems
@@ -195,55 +177,9 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
     if not isinstance(deck_node, Fields):
         error(deck_node or root, "'deck' must be a mapping with id, name, description and tag_prefix")
         deck_node = Fields({}, root.line, root.col)
-    unknown_keys(deck_node, ("id", "name", "description", "tag_prefix"))
-    deck_id_text = text_field(deck_node, "id")
-    deck_id = int(deck_id_text) if ASCII_NUMBER.fullmatch(deck_id_text) else 0
-    if deck_id_text and not 0 < deck_id < 2**63:
-        error(deck_node.get("id"), f"deck id '{deck_id_text}' must be a positive whole number, generated once")
-    name = text_field(deck_node, "name")
-    description = text_field(deck_node, "description", required=False)
-    tag_prefix = text_field(deck_node, "tag_prefix")
-    if tag_prefix and not TAG_PREFIX_PATTERN.fullmatch(tag_prefix):
-        error(deck_node.get("tag_prefix"), f"tag_prefix '{tag_prefix}' may hold only letters, digits, '-' and '_'")
+    deck_id, name, description, tag_prefix = read_header(deck_node, error, text_field, unknown_keys)
 
-    themes: list[Theme] = []
-    if not isinstance(themes_node, Items) or not themes_node.items:
-        error(
-            themes_node or root,
-            "'themes' must be a non-empty list of themes with id, title and description, e.g. "
-            '- {id: first-theme, title: "First theme", description: "..."}',
-        )
-    else:
-        seen: dict[str, Theme] = {}
-        for node in themes_node.items:
-            if not isinstance(node, Fields):
-                error(node, "a theme must be a mapping with id, title and description")
-                continue
-            unknown_keys(node, ("id", "title", "description", "keywords"))
-            theme_id = text_field(node, "id")
-            id_node = node.get("id")
-            if theme_id and not ID_PATTERN.fullmatch(theme_id):
-                error(id_node, f"theme id '{theme_id}' must be kebab-case, e.g. '{slugify(theme_id)}'")
-            elif theme_id in seen:
-                error(id_node, f"theme id '{theme_id}' is used twice, first at line {seen[theme_id].line}")
-            keywords_node = node.get("keywords")
-            keywords: tuple[str, ...] = ()
-            if keywords_node is not None:
-                if isinstance(keywords_node, Items) and all(isinstance(k, Text) for k in keywords_node.items):
-                    keywords = tuple(k.value.strip() for k in keywords_node.items if k.value.strip())
-                else:
-                    error(keywords_node, "'keywords' must be a list of words")
-            theme = Theme(
-                theme_id,
-                text_field(node, "title"),
-                text_field(node, "description", required=False),
-                keywords,
-                id_node.line if id_node else node.line,
-                id_node.col if id_node else node.col,
-            )
-            if theme_id and theme_id not in seen:
-                seen[theme_id] = theme
-                themes.append(theme)
+    themes = read_themes(themes_node or root, error, text_field, unknown_keys)
     seeds = read_seed_infos(root.get("seeds"), error, text_field, unknown_keys)
     words = read_deck_words(root.get("words"), error, text_field, unknown_keys)
     if any(p.severity == "error" for p in problems):
@@ -252,6 +188,84 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
     seeds_node = root.get("seeds") or root
     deck = Deck(deck_id, name, description, tag_prefix, tuple(themes), shown, id_node.line, id_node.col)
     return dataclasses.replace(deck, seeds=seeds, seeds_line=seeds_node.line, **words), problems
+
+
+def missing_key(mapping: Fields, key: str, is_deck: bool) -> str:
+    """What to add where deck.yaml lacks a key, with a value to write (a fresh random id for the deck)."""
+    title = mapping.get("title")
+    title = slugify(title.value) if isinstance(title, Text) and slugify(title.value) else "first-theme"
+    name = mapping.get("name")
+    name = slugify(name.value) if isinstance(name, Text) and slugify(name.value) else "my-deck"
+    where, example = {
+        ("deck", "id"): (
+            "'deck'",
+            f"id: {random.SystemRandom().randrange(1 << 30, 1 << 31)} (made now at random; "
+            "every note's id derives from it: never change it once the deck is shared)",
+        ),
+        ("deck", "name"): ("'deck'", 'name: "..." (the deck\'s name, as Anki shows it)'),
+        ("deck", "tag_prefix"): ("'deck'", f"tag_prefix: {name} (the first part of every tag)"),
+        ("theme", "id"): ("this theme", f"id: {title} (lower-case words joined by hyphens, named on the cards)"),
+        ("theme", "title"): ("this theme", 'title: "..." (the theme as learners read it)'),
+    }[("deck" if is_deck else "theme", key)]
+    return f"{where} has no '{key}'; add {example}"
+
+
+def read_header(node: Fields, error, text_field, unknown_keys) -> tuple[int, str, str, str]:
+    """deck.yaml's `deck:`: its id (a positive whole number), name, description and tag prefix."""
+    unknown_keys(node, ("id", "name", "description", "tag_prefix"))
+    deck_id_text = text_field(node, "id")
+    deck_id = int(deck_id_text) if ASCII_NUMBER.fullmatch(deck_id_text) else 0
+    if deck_id_text and not 0 < deck_id < 2**63:
+        error(node.get("id"), f"deck id '{deck_id_text}' must be a positive whole number, generated once")
+    name = text_field(node, "name")
+    description = text_field(node, "description", required=False)
+    tag_prefix = text_field(node, "tag_prefix")
+    if tag_prefix and not TAG_PREFIX_PATTERN.fullmatch(tag_prefix):
+        error(node.get("tag_prefix"), f"tag_prefix '{tag_prefix}' may hold only letters, digits, '-' and '_'")
+    return deck_id, name, description, tag_prefix
+
+
+def read_themes(node, error, text_field, unknown_keys) -> list[Theme]:
+    """deck.yaml's `themes:`: a non-empty list of {id, title, description?, keywords?}, each id once."""
+    if not isinstance(node, Items) or not node.items:
+        error(
+            node,
+            "'themes' must be a non-empty list of themes with id, title and description, e.g. "
+            '- {id: first-theme, title: "First theme", description: "..."}',
+        )
+        return []
+    seen: dict[str, Theme] = {}
+    for item in node.items:
+        if not isinstance(item, Fields):
+            error(item, "a theme must be a mapping with id, title and description")
+            continue
+        unknown_keys(item, ("id", "title", "description", "keywords"))
+        theme_id = text_field(item, "id")
+        id_node = item.get("id")
+        if theme_id and not ID_PATTERN.fullmatch(theme_id):
+            error(id_node, f"theme id '{theme_id}' must be kebab-case, e.g. '{slugify(theme_id)}'")
+        elif theme_id in seen:
+            error(id_node, f"theme id '{theme_id}' is used twice, first at line {seen[theme_id].line}")
+        theme = Theme(
+            theme_id,
+            text_field(item, "title"),
+            text_field(item, "description", required=False),
+            read_keywords(item.get("keywords"), error),
+            id_node.line if id_node else item.line,
+            id_node.col if id_node else item.col,
+        )
+        if theme_id and theme_id not in seen:
+            seen[theme_id] = theme
+    return list(seen.values())
+
+
+def read_keywords(node, error) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    if isinstance(node, Items) and all(isinstance(k, Text) for k in node.items):
+        return tuple(k.value.strip() for k in node.items if k.value.strip())
+    error(node, "'keywords' must be a list of words")
+    return ()
 
 
 def read_deck_words(node, error, text_field, unknown_keys) -> dict:
