@@ -21,10 +21,11 @@ import os
 import pickle
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
+
+from deckbuild.files import atomic_output
 
 CACHE_DIR = ".build-deck-cache"
 
@@ -45,24 +46,11 @@ def signing_key() -> bytes | None:
         return path.read_bytes()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_file(path) as out:
-            out.write(secrets.token_bytes(32))
+        with atomic_output(path, mode=0o600) as temporary:
+            temporary.write_bytes(secrets.token_bytes(32))
         return path.read_bytes()
     except OSError:
         return None
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path):
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            yield out
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 class Cache:
@@ -116,8 +104,8 @@ class Cache:
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n")  # never committed, even where the project's .gitignore does not say so
-            with atomic_file(self._path(self.folder, kind, name)) as out:
-                out.write(key.encode() + signature + payload)
+            with atomic_output(self._path(self.folder, kind, name)) as temporary:
+                temporary.write_bytes(key.encode() + signature + payload)
         except OSError:  # a read-only checkout validates all the same, without a cache
             pass
 

@@ -28,16 +28,17 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
+def atomic_output(path: Path, mode: int = 0o644) -> Iterator[Path]:
     """A temporary file beside path, renamed over it when the block succeeds and removed when it fails: readers see
-    the old file or the new one, never half of one, and a failed run leaves no trace (not even a new folder)."""
+    the old file or the new one, never half of one, and a failed run leaves no trace (not even a new folder). The
+    file gets `mode` (a secret: 0o600) before anyone can see it under its name."""
     created = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         yield Path(temporary)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
         created = []
     finally:
