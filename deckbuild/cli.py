@@ -34,6 +34,7 @@ from deckbuild.report import (
     fail,
     report,
     reported_write_errors,
+    seeds_or_fail,
 )
 from deckbuild.rules import validate
 from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
@@ -292,16 +293,18 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
                 f"{shown_path(full_path)} is the full deck's file; a subset goes elsewhere (leave out -o: it writes "
                 f"{shown_path(Path('dist') / subset_slug(deck, selection))}.apkg)"
             )
+        # One build time for every package of this run: a theme deck's notes carry the same times as the full deck's.
+        now = build_time()
+
+        def compile_into(target: Path, chosen: list, chosen_selection: Selection) -> str:
+            anki_deck, timestamp = compile_deck(project, chosen, chosen_selection, now)
+            write_package(anki_deck, target, timestamp)
+            return anki_deck.name
+
         with reported_write_errors(path), atomic_output(path) as temporary:
-
-            def compile_and_write():
-                anki_deck, timestamp = compile_deck(project, cards, selection, build_time())
-                write_package(anki_deck, temporary, timestamp)
-                return anki_deck.name
-
             problems, built = run_beside(
                 lambda: validate(project),
-                compile_and_write,
+                lambda: compile_into(temporary, cards, selection),
                 parallel=len(cards) >= deckbuild.parallel.PARALLEL_FROM,  # read at call time: tests lower it
                 passed=lambda problems: not any(p.severity == "error" for p in problems),
             )
@@ -321,10 +324,9 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
                 )
                 continue  # validate has warned too (theme-unused)
             theme_path = path.with_name(f"{path.stem}--{theme.id}.apkg")  # -o out/x.apkg: out/x--<theme>.apkg
-            anki_deck, timestamp = compile_deck(project, theme_cards, theme_selection, build_time())
             with reported_write_errors(theme_path), atomic_output(theme_path) as temporary:
-                write_package(anki_deck, temporary, timestamp)
-            click.echo(f'wrote {shown_path(theme_path)}: {plural(len(theme_cards), "note")}, deck "{anki_deck.name}"')
+                name = compile_into(temporary, theme_cards, theme_selection)
+            click.echo(f'wrote {shown_path(theme_path)}: {plural(len(theme_cards), "note")}, deck "{name}"')
 
 
 @cli.command("preview")
@@ -434,16 +436,8 @@ def schema(cards_dir, seeds_dir, for_deck):
     `# yaml-language-server: $schema=card.schema.json`, the schema written to cards/ by
     `build-deck schema > cards/card.schema.json`. The themes and seed names are this project's.
     """
-    if for_deck:
-        document = deck_schema()
-    else:
-        # Without the deck's themes or the seeds' names an editor would take any theme or seed: a wrong schema.
-        deck = deck_or_fail(cards_dir)
-        seed_texts, problems = read_seeds(seeds_dir)
-        if seed_texts is None or problems:
-            echo_problems(problems)
-            fail("cannot read every text in the seeds folder; fix the problems above")
-        document = card_schema(deck, sorted(seed_texts))
+    # Without the deck's themes or the seeds' names an editor would take any theme or seed: a wrong schema.
+    document = deck_schema() if for_deck else card_schema(deck_or_fail(cards_dir), sorted(seeds_or_fail(seeds_dir)))
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -451,11 +445,7 @@ def load_for_coverage(cards_dir: Path, seeds_dir: Path):
     from deckbuild.coverage import coverage, left_out_problems, load_left_out, read_for_coverage
 
     deck = deck_or_fail(cards_dir)
-    seed_texts, problems = read_seeds(seeds_dir)
-    if seed_texts is None or problems:
-        # A missing or unreadable text would show as nothing to cover: a wrong answer, not an empty one.
-        echo_problems(problems)
-        fail("cannot read every text in the seeds folder; fix the problems above")
+    seed_texts = seeds_or_fail(seeds_dir)
     echo_problems(left_out_problems(seeds_dir, seed_texts))
     citations, sentences = read_for_coverage(cards_dir, seed_texts)
     return deck, citations, coverage(seed_texts, sentences, citations, load_left_out(seeds_dir))

@@ -12,10 +12,7 @@ import click
 # the commands that use them, so `validate`, which the pre-commit hook runs on every commit, does not pay for them.
 from deckbuild.files import shown_path
 from deckbuild.model import Deck, Problem, Project
-from deckbuild.project import (
-    DECK_FILE,
-    load_deck,
-)
+from deckbuild.project import DECK_FILE, load_deck, read_seeds
 from deckbuild.text import plural
 
 
@@ -35,6 +32,16 @@ def deck_or_fail(cards_dir: Path) -> Deck:
         echo_problems(problems)
         raise Failure(f"cannot read {shown_path(cards_dir / DECK_FILE)}; run `build-deck validate`")
     return deck
+
+
+def seeds_or_fail(seeds_dir: Path) -> dict[str, str]:
+    """Every text of the seeds folder, for commands that need them all: a missing or unreadable text would show as
+    nothing to cover or cite, a wrong answer rather than an empty one."""
+    seed_texts, problems = read_seeds(seeds_dir)
+    if seed_texts is None or problems:
+        echo_problems(problems)
+        fail("cannot read every text in the seeds folder; fix the problems above")
+    return seed_texts
 
 
 class Failure(click.ClickException):
