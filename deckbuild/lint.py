@@ -196,7 +196,6 @@ LINT_CHECKS = {  # rule id → the check; each yields (node, rule id, message)
 }
 
 
-# The rules a card may silence: near-duplicate is checked across cards, in rule_prompts_distinct.
-# The rules a card may silence; near-duplicate, seed-reference and same-answer are checked across cards or with the
-# seeds, in rules.py.
+# The rules a card may silence; near-duplicate and same-answer are checked across cards (deckrules.py), seed-reference
+# with the seeds (rules.py).
 LINT_RULES = tuple(rule.id for rule in RULES.values() if rule.lint)

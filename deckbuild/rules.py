@@ -333,18 +333,6 @@ def ellipsis_hint(text: str, what: str = "excerpt") -> str:
     return "; an ellipsis ('...' or '…') never matches: quote one unbroken passage"
 
 
-def matched_hint(excerpt: str, seed_text: str) -> str:
-    """Where an excerpt stops matching: the longest prefix found in the seed, by binary search."""
-    low, high = 0, len(excerpt)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if excerpt[:middle] in seed_text:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix_hint(excerpt, low)
-
-
 def prefix_hint(excerpt: str, low: int) -> str:
     """Where an excerpt stops matching, given the length of its longest prefix found in the seed."""
     if low < 8:
@@ -379,21 +367,15 @@ def text_nodes(node) -> Iterator[Text]:
 SEED_NUMBER = re.compile(r"\bseeds?\s+\d+\b", re.IGNORECASE)
 
 
-SEED_REFERENCE_FIELDS = (
-    "event",
-    "name",
-    "role",
-    "terms",
-    "parties",
-    "text",
-    "speaker",
-    "context",
-    "term",
-    "definition",
-    "question",
-    "answer",
-    "notes",
-    "retired",
+# Every field a learner reads as written text: not the ids and lists of the format, not the excerpts (the seeds' own
+# words), not the dates (checked as dates).
+SEED_REFERENCE_FIELDS = tuple(
+    dict.fromkeys(
+        key
+        for card_type in CARD_TYPES
+        for key in allowed_fields(card_type)
+        if key not in {"id", "type", "themes", "lint", *CITATION_FIELDS, *DATE_FIELDS}
+    )
 )
 
 

@@ -12,9 +12,22 @@ from deckbuild import citations
 from deckbuild.citations import CitationSearch, found_in, longest_prefixes, occurrences, spans
 from deckbuild.coverage import excerpt_spans
 from deckbuild.model import Card, Items
-from deckbuild.rules import citation_requests, matched_hint, prefix_hint, rule_sources
+from deckbuild.rules import citation_requests, prefix_hint, rule_sources
 from deckbuild.text import FOLD_TABLE, fold
 from deckbuild.yamlnodes import parse_yaml
+
+
+def matched_hint(excerpt: str, seed_text: str) -> str:
+    """The hint as the tool gave it before the one-pass search: a binary search with `in` on the whole text."""
+    low, high = 0, len(excerpt)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if excerpt[:middle] in seed_text:
+            low = middle
+        else:
+            high = middle - 1
+    return prefix_hint(excerpt, low)
+
 
 # Few letters, so that excerpts are found, half found and repeated; white space, typographic marks, a letter
 # outside the Basic Multilingual Plane.
