@@ -143,15 +143,16 @@ SHOWN_OTHERS = 3
 MAX_SAME_ANSWER = 2  # a third card with one answer in a theme is interference: learners stop telling them apart
 
 
-def card_answer(card: Card, deck: Deck) -> str:
-    """What a card is answered by, where one answer can serve many cards: a date, or a quotation's speaker or occasion."""
+def card_answer(card: Card, deck: Deck) -> tuple[str, str] | None:
+    """The field whose value answers a card, and that value, where one answer can serve many cards: a date card's
+    date (and end), a quotation's occasion (compared without case) or its speaker."""
     if card.type == "date" and card.text("date"):
-        return "date " + card.text("date") + ("–" + card.text("end") if card.text("end") else "")
+        return "date", card.text("date") + ("–" + card.text("end") if card.text("end") else "")
     if card.type == "quote":
-        if card.text("speaker") in deck.occasion_speakers:
-            return "occasion " + card.text("context").lower()
-        return "speaker " + card.text("speaker")
-    return ""
+        if deck.asks_occasion(card):
+            return "context", card.text("context").lower()
+        return "speaker", card.text("speaker")
+    return None
 
 
 def rule_same_answer(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
@@ -159,28 +160,24 @@ def rule_same_answer(deck: Deck | None, cards: list[Card]) -> Iterator[Problem]:
     A card that says why with `lint: {same-answer: …}` leaves the group."""
     if deck is None:
         return
-    groups: dict[tuple[str, str], list[Card]] = {}
+    groups: dict[tuple[str, str, str], list[Card]] = {}
     for card in cards:
-        answer = card_answer(card, deck) if not card.retired else ""
+        answer = card_answer(card, deck) if not card.retired else None
         if answer and "same-answer" not in card.lint_exceptions():
             for theme in card.themes:
-                groups.setdefault((theme, answer), []).append(card)
-    for (theme, answer), group in groups.items():
+                groups.setdefault((theme, *answer), []).append(card)
+    for (theme, key, shown), group in groups.items():
         if len(group) <= MAX_SAME_ANSWER:
             continue
-        shown = answer.split(" ", 1)[1]
         for card in group:
             others = [f"'{other.id}' ({other.path}:{other.line})" for other in group if other is not card]
             # At most three named: a message must not grow with the square of a large group (a 50k-card deck).
             named = ", ".join(others[:SHOWN_OTHERS]) + (
                 f" and {len(others) - SHOWN_OTHERS} more" if len(others) > SHOWN_OTHERS else ""
             )
-            node = card.node.get(
-                {"date": "date", "quote": "context" if answer.startswith("occasion") else "speaker"}[card.type]
-            )
             yield Problem.warning(
                 card.path,
-                node,
+                card.node.get(key),
                 "same-answer",
                 f"{len(group)} cards of theme '{theme}' have the answer '{shown}': {named}; make the answer more "
                 "precise, or explain with 'lint: {same-answer: <reason>}'",

@@ -386,6 +386,10 @@ class Deck:
     search_example: str = "e.g. a name, a year, a word"  # the preview's search box
     group_example: str = "the founding members"  # how list-too-long suggests naming a long list in a few words
 
+    def asks_occasion(self, card: Card) -> bool:
+        """Whether a quote card's who-said card shows the speaker and asks the occasion (see occasion_speakers)."""
+        return card.text("speaker") in self.occasion_speakers
+
     def seed_title(self, file: str) -> str:
         """The title learners see for a seed; its file name where deck.yaml gives none (seed-title warns)."""
         info = self._seeds_by_file.get(file)

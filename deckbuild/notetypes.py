@@ -297,7 +297,7 @@ FIELD_VALUES = {
     "Died": lambda card, deck: display_date(card.text("died")),
     "Blank": lambda card, deck: escape(card.text("blank")),
     "Cloze": lambda card, deck: cloze_html(card),
-    "AskOccasion": lambda card, deck: "y" if card.text("speaker") in deck.occasion_speakers else "",
+    "AskOccasion": lambda card, deck: "y" if deck.asks_occasion(card) else "",
     "Term": lambda card, deck: escape(card.text("term")),
     "Question": lambda card, deck: escape(card.text("question")),
     "Answer": lambda card, deck: escape(card.text("answer")),
