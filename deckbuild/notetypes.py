@@ -328,7 +328,3 @@ def note_hash(card_type: str, fields: list[str], tags: list[str]) -> str:
     """What Anki sees of a note: when this changes, the note's modification time must move."""
     spec = [NOTE_TYPE_IDS[card_type], fields, tags]
     return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
-
-
-def card_hash(card: Card, deck: Deck) -> str:
-    return note_hash(card.type, note_fields(card, deck), note_tags(card, deck))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from deckbuild import notetypes
 from deckbuild.files import atomic_output
-from deckbuild.model import CARD_TYPES, Card, Deck, Project, Record, Released
+from deckbuild.model import CARD_TYPES, Card, Project, Record, Released
 from deckbuild.notetypes import (
     NOTE_TYPE_NAMES,
-    card_hash,
     note_fields,
+    note_hash,
     note_tags,
     note_type_hash,
     note_type_shape,
@@ -50,13 +50,15 @@ def modification_time(record: Record | None, current_hash: str, fallback: int) -
     return max(fallback, record.mod + 1)
 
 
-def card_parts(card: Card, deck: Deck) -> dict[str, str]:
-    """A short hash of each part of the note a learner sees, to tell what changed."""
+PART_OF = {name: part for part, names in PART_FIELDS.items() for name in names}
+
+
+def card_parts(card_type: str, fields: list[str], tags: list[str]) -> dict[str, str]:
+    """A short hash of each part of the note a learner sees (its fields and tags), to tell what changed."""
     values: dict[str, list] = {}
-    part_of = {name: part for part, names in PART_FIELDS.items() for name in names}
-    for name, value in zip(notetypes.NOTE_FIELDS[card.type], note_fields(card, deck), strict=True):
-        values.setdefault(part_of.get(name, "wording"), []).append(value)
-    values["themes"] = [*values.get("themes", []), *note_tags(card, deck)]
+    for name, value in zip(notetypes.NOTE_FIELDS[card_type], fields, strict=True):
+        values.setdefault(PART_OF.get(name, "wording"), []).append(value)
+    values["themes"] = [*values.get("themes", []), *tags]
     return {part: part_hash(value) for part, value in sorted(values.items()) if part != "id"}
 
 
@@ -118,9 +120,10 @@ def write_released(project: Project, path: Path, now: int, version: str = "") ->
     counts = [0, 0, 0]
     cards = {}
     for card in project.cards:
-        current = card_hash(card, deck)
+        fields, tags = note_fields(card, deck), note_tags(card, deck)  # once: the hash and the parts both read them
+        current = note_hash(card.type, fields, tags)
         record = released.cards.get(card.id)
-        parts = card_parts(card, deck)
+        parts = card_parts(card.type, fields, tags)
         if record is None:
             counts[0] += 1
             changes: tuple[str, ...] = ("added",)
