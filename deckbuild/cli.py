@@ -469,34 +469,14 @@ def coverage_command(cards_dir, seeds_dir, output_format):
     passage when one of its source excerpts overlaps it; passages listed under `## Left out` in seeds/README.md are
     counted apart. Lists the uncited passages as seed:line, most fact-dense first.
     """
+    from deckbuild.coverage import coverage_json, coverage_lines
+
     with gc_paused():
         _, _, report = load_for_coverage(cards_dir, seeds_dir)
     if output_format == "json":
-        seeds = [
-            {
-                "seed": r.seed,
-                "passages": len(r.passages),
-                "cited": len(r.cited),
-                "left_out": len(r.left_out),
-                "uncited": [{"line": p.line, "text": p.text, "facts": list(p.facts)} for p in r.uncited],
-            }
-            for r in report
-        ]
-        total = {key: sum(seed[key] for seed in seeds) for key in ("passages", "cited", "left_out")}
-        click.echo(json.dumps({"total": total, "seeds": seeds}, ensure_ascii=False, indent=2))
-        return
-    width = max([len(r.seed) for r in report] + [5])
-    click.echo(f"{'seed':<{width}}  passages  cited  left out  uncited")
-    for r in report:
-        click.echo(
-            f"{r.seed:<{width}}  {len(r.passages):>8}  {len(r.cited):>5}  {len(r.left_out):>8}  {len(r.uncited):>7}"
-        )
-    totals = [sum(len(getattr(r, key)) for r in report) for key in ("passages", "cited", "left_out", "uncited")]
-    click.echo(f"{'total':<{width}}  {totals[0]:>8}  {totals[1]:>5}  {totals[2]:>8}  {totals[3]:>7}")
-    uncited = sorted((p for r in report for p in r.uncited), key=lambda p: (-len(p.facts), p.seed, p.line))
-    if uncited:
-        lines = [f"{p.seed}:{p.line}: [{', '.join(p.facts)}] {p.text}" for p in uncited]
-        click.echo("\nuncited, most fact-dense first:\n" + "\n".join(lines))
+        click.echo(json.dumps(coverage_json(report), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(coverage_lines(report)))
 
 
 @cli.command()

@@ -272,3 +272,36 @@ def coverage(
         )
         report.append(SeedCoverage(seed, passages, cited, left, uncited))
     return report
+
+
+def coverage_json(report: list[SeedCoverage]) -> dict:
+    """The report for machines: per seed its counts and uncited passages, and the totals."""
+    seeds: list[dict] = [
+        {
+            "seed": r.seed,
+            "passages": len(r.passages),
+            "cited": len(r.cited),
+            "left_out": len(r.left_out),
+            "uncited": [{"line": p.line, "text": p.text, "facts": list(p.facts)} for p in r.uncited],
+        }
+        for r in report
+    ]
+    total = {key: sum(seed[key] for seed in seeds) for key in ("passages", "cited", "left_out")}
+    return {"total": total, "seeds": seeds}
+
+
+def coverage_lines(report: list[SeedCoverage]) -> list[str]:
+    """The report for people: a table of counts per seed, then the uncited passages, most fact-dense first."""
+    width = max([len(r.seed) for r in report] + [5])
+    lines = [f"{'seed':<{width}}  passages  cited  left out  uncited"]
+    for r in report:
+        lines.append(
+            f"{r.seed:<{width}}  {len(r.passages):>8}  {len(r.cited):>5}  {len(r.left_out):>8}  {len(r.uncited):>7}"
+        )
+    totals = [sum(len(getattr(r, key)) for r in report) for key in ("passages", "cited", "left_out", "uncited")]
+    lines.append(f"{'total':<{width}}  {totals[0]:>8}  {totals[1]:>5}  {totals[2]:>8}  {totals[3]:>7}")
+    uncited = sorted((p for r in report for p in r.uncited), key=lambda p: (-len(p.facts), p.seed, p.line))
+    if uncited:
+        lines.append("\nuncited, most fact-dense first:")
+        lines += [f"{p.seed}:{p.line}: [{', '.join(p.facts)}] {p.text}" for p in uncited]
+    return lines
