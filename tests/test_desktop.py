@@ -32,7 +32,7 @@ WIDTHS = (400, 1200)
 HEIGHT = 800
 THEMES = ("light", "night")
 WCAG_AA = 4.5  # normal-size text
-CARDS_STUDIED = 9  # every template: date 1, person 2, treaty 2, quote 2 (who said it, complete it), term 2
+CARDS_STUDIED = 10  # every template: date 1, person 2, treaty 2, quote 2 (who said it, complete it), term 2, question 1
 
 SEED = """\
 Notes on Soviet foreign policy, 1955-1956, written for the desktop tests.
@@ -165,6 +165,15 @@ CARDS = f"""\
   term: "The Secret Speech"
   definition: "Khrushchev's closed address of February 1956 denouncing Stalin's crimes and his cult of personality"
   source:{sources(*cited("On 25 February 1956", 2))}
+
+- id: why-the-secret-speech
+  type: question
+  themes: [thaw]
+  question: "Why did Khrushchev denounce Stalin in a closed session of the party congress rather than in public?"
+  answer: "To break with Stalin's terror without shaking the party's hold on a country raised to worship him"
+  source:{sources(*cited("On 25 February 1956", 2))}
+  notes: "The speech was read out to party meetings across the country within weeks, and reached the West through
+    Poland; it was published in the Soviet Union only in 1989."
 """
 
 
@@ -206,7 +215,7 @@ def studied(tmp_path_factory, screenshots) -> dict[tuple[str, int], dict]:
     (project / "cards/thaw.yaml").write_text(CARDS)
     built = build_deck("build", "--cards", "cards", "--seeds", "seeds", "-o", "desktop.apkg", cwd=project)
     assert built.returncode == 0, built.stderr
-    assert built.stdout == 'wrote desktop.apkg: 5 notes, deck "Desktop Test Deck"\n'
+    assert built.stdout == 'wrote desktop.apkg: 6 notes, deck "Desktop Test Deck"\n'
 
     command = [
         "xvfb-run", "-a", "-s", "-screen 0 1600x1200x24",
@@ -282,6 +291,7 @@ def test_every_template_of_every_note_type_is_studied(studied, theme, width):
     assert sorted(report["note_types"]) == [
         "build-deck Date",
         "build-deck Person",
+        "build-deck Question",
         "build-deck Quote",
         "build-deck Term",
         "build-deck Treaty",
