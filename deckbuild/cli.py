@@ -36,11 +36,11 @@ from deckbuild.report import (
     reported_write_errors,
     seeds_or_fail,
 )
-from deckbuild.rules import validate
 from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
 from deckbuild.schema import card_schema, deck_schema
 from deckbuild.selection import deck_slug, select, subset_slug
 from deckbuild.text import ASCII_NUMBER, did_you_mean, plural
+from deckbuild.validation import validate, validate_folder
 from deckbuild.version import __version__
 from deckbuild.yamlnodes import gc_paused
 
@@ -214,10 +214,9 @@ def validate_command(
             raise click.BadParameter(f"no rule '{value}'{hint}", param_hint=option)
     wanted = (set(selected) or set(RULES)) - set(ignored)
     with gc_paused():
-        cache = project_cache(cards_dir, no_cache)
-        project = load_project(cards_dir, seeds_dir, cache)
-        problems = [problem for problem in validate(project) if problem.rule in wanted]
-        if not report(project, problems, output_format, strict):
+        found = validate_folder(cards_dir, seeds_dir, project_cache(cards_dir, no_cache))
+        wanted_problems = [problem for problem in found.problems if problem.rule in wanted]
+        if not report(found._replace(problems=wanted_problems), output_format, strict):
             sys.exit(1)
 
 
@@ -276,7 +275,7 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
         project = load_project(cards_dir, seeds_dir, cache)
         deck = project.deck
         if deck is None:  # nothing to compile: report why
-            report(project, validate(project), output_format, strict)
+            report(validate(project), output_format, strict)
             fail("not built; fix the errors above")
         if each_theme and (themes or types):
             raise click.UsageError(
@@ -302,13 +301,13 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
             return anki_deck.name
 
         with reported_write_errors(path), atomic_output(path) as temporary:
-            problems, built = run_beside(
+            found, built = run_beside(
                 lambda: validate(project),
                 lambda: compile_into(temporary, cards, selection),
                 parallel=len(cards) >= deckbuild.parallel.PARALLEL_FROM,  # read at call time: tests lower it
-                passed=lambda problems: not any(p.severity == "error" for p in problems),
+                passed=lambda found: not any(p.severity == "error" for p in found.problems),
             )
-            if not report(project, problems, output_format, strict):
+            if not report(found, output_format, strict):
                 fail("not built; fix the errors above")
             if not cards:
                 fail("no card matches that selection; nothing written" if themes or types else "the deck has no cards")
@@ -349,7 +348,7 @@ def preview_command(cards_dir, seeds_dir, output):
 
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
-        if not report(project, validate(project), "text", strict=False) or project.deck is None:
+        if not report(validate(project), "text", strict=False) or project.deck is None:
             fail("no preview written; fix the errors above")
         deck = project.deck
         path = output or Path("dist") / f"{deck_slug(deck)}.html"
@@ -399,7 +398,7 @@ def release(cards_dir, seeds_dir, version):
     """
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
-        if not report(project, validate(project), "text", strict=False):
+        if not report(validate(project), "text", strict=False):
             fail("nothing recorded; fix the errors above")
         frozen = note_type_problems(project.released)
         if frozen:

@@ -15,7 +15,7 @@ from deckbuild.citations import spans
 from deckbuild.files import shown_path
 from deckbuild.model import Card, Problem
 from deckbuild.parallel import run_beside
-from deckbuild.project import card_files, read_card_files
+from deckbuild.project import card_files, cards_of, read_card_files
 from deckbuild.text import (
     FOLD_TABLE,
     LONG_WHITESPACE,
@@ -214,11 +214,11 @@ def read_for_coverage(cards_dir: Path, seed_texts: dict[str, str]) -> tuple[Cita
 
     def sentences_and_first_files():
         sentences = {seed: seed_sentences(seed, text) for seed, text in seed_texts.items()}
-        return sentences, citations_of(read_card_files(files[:split])[0])
+        return sentences, citations_of(cards_of(read_card_files(files[:split])))
 
     (sentences, first), second = run_beside(
         sentences_and_first_files,
-        lambda: citations_of(read_card_files(files[split:])[0]),
+        lambda: citations_of(cards_of(read_card_files(files[split:]))),
         parallel=len(files) >= deckbuild.parallel.PARALLEL_FILES,  # read at call time: tests lower it
     )
     if isinstance(second, BaseException):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, NamedTuple
@@ -107,8 +108,8 @@ RULES = {
             "card files end in .yaml (a .yml file would never be read)",
             "project.misnamed_card_files",
         ),
-        Rule("top-level", "error", "a card file is a list of cards", "project.read_card_files"),
-        Rule("card-shape", "error", "each card is a mapping of fields", "project.read_card_files"),
+        Rule("top-level", "error", "a card file is a list of cards", "project.read_card_file"),
+        Rule("card-shape", "error", "each card is a mapping of fields", "project.read_card_file"),
         Rule("field-required", "error", "every required field is there", "rules.rule_card_fields"),
         Rule("field-unknown", "error", "no field the card type does not have", "rules.rule_card_fields"),
         Rule("field-empty", "error", "no empty value", "rules.check_text"),
@@ -440,17 +441,28 @@ class Selection:
         return not self.themes and not self.types
 
 
+class CardFile(NamedTuple):
+    """A card file as read: its path as shown in messages, its cards, the problems of reading it (YAML, shape), and
+    the cache key of its content ("" without a cache)."""
+
+    path: str
+    cards: list[Card]
+    problems: list[Problem]
+    key: str = ""
+
+
 @dataclass
 class Project:
-    """Everything `load_project` read: the deck, its cards, its seeds, its release record and the load problems."""
+    """Everything `load_project` read: the deck, its cards and card files, its seeds, its release record, and the
+    problems of reading deck.yaml, released.json and the seeds (a card file's own are in its CardFile)."""
 
     deck: Deck | None
     cards: list[Card]
-    seeds: dict | None  # seed file name → folded text (None for a seed that does not read); None without a folder
+    seeds: Mapping[str, str | None] | None  # name → folded text (project.FoldedTexts); None without a seeds folder
     released: Released
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
-    file_keys: dict = field(default_factory=dict)  # card file (as shown) → its cache key, when the cache is on
+    files: list[CardFile] = field(default_factory=list)
     cache: object = None  # the cache.Cache it was read with, for validate to keep its card checks in too
 
 
@@ -469,7 +481,12 @@ def text_of(node) -> str:
 OCCASION_FROM = 3  # live quote cards of one speaker from which the who-said card asks the occasion instead
 
 
-def occasion_speakers(cards: list[Card]) -> frozenset[str]:
-    """Speakers whose name would answer too many who-said cards: a learner of the deck always knows it."""
-    counts = Counter(card.text("speaker") for card in cards if card.type == "quote" and not card.retired)
-    return frozenset(speaker for speaker, count in counts.items() if speaker and count >= OCCASION_FROM)
+def quote_speakers(cards: list[Card]) -> Counter[str]:
+    """How many live quote cards each speaker has."""
+    return Counter(card.text("speaker") for card in cards if card.type == "quote" and not card.retired)
+
+
+def occasion_speakers(speakers: Counter[str]) -> frozenset[str]:
+    """Speakers whose name would answer too many who-said cards (from quote_speakers): a learner of the deck always
+    knows it."""
+    return frozenset(speaker for speaker, count in speakers.items() if speaker and count >= OCCASION_FROM)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import random
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from deckbuild.cache import NO_CACHE, Cache
@@ -14,6 +15,7 @@ from deckbuild.model import (
     ID_PATTERN,
     TAG_PREFIX_PATTERN,
     Card,
+    CardFile,
     Deck,
     Fields,
     Items,
@@ -26,6 +28,7 @@ from deckbuild.model import (
     Theme,
     is_empty,
     occasion_speakers,
+    quote_speakers,
 )
 from deckbuild.text import ASCII_NUMBER, did_you_mean, fold, slugify
 from deckbuild.yamlnodes import gc_paused, parse_yaml, read_yaml_file
@@ -69,66 +72,63 @@ def misnamed_card_files(cards_dir: Path) -> list[Problem]:
     ]
 
 
-def read_card_file(path: Path, cache: Cache = NO_CACHE) -> tuple[Text | Items | Fields | None, list[Problem], str]:
-    """A card file's nodes and load problems, from the cache when the file has not changed; and its content key."""
-    if not cache.enabled:
-        return *read_yaml_file(path), ""
-    shown = shown_path(path)
+def card_file_content(path: Path, cache: Cache = NO_CACHE) -> tuple[bytes | None, str]:
+    """A card file's bytes, and the cache key of its content ("" without a cache); None when it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError:
-        return *read_yaml_file(path), ""  # reported as it is without a cache
-    key = cache.digest("parse", shown, data)
-    cached = cache.load("parse", shown, key)
-    if cached is None:
-        cached = parse_yaml(data, shown)
-        cache.store("parse", shown, key, cached)
-    return cached[0], cached[1], key
+        return None, ""
+    return data, cache.digest("parse", shown_path(path), data) if cache.enabled else ""
 
 
-def read_card_files(
-    files: list[Path], cache: Cache = NO_CACHE, keys: dict[str, str] | None = None
-) -> tuple[list[Card], list[Problem]]:
-    """The cards of the files; `keys` gets each file's content key (shown path → key) when the cache is on."""
-    cards, problems = [], []
-    with gc_paused():
-        for path in files:
-            root, file_problems, key = read_card_file(path, cache)
-            problems += file_problems
-            shown = shown_path(path)
-            if keys is not None and key:
-                keys[shown] = key
-            if root is None:
-                continue
-            if not isinstance(root, Items):
-                problems.append(
-                    Problem.error(
-                        shown, root, "top-level", "a card file must be a list of cards: start each card with '- id: …'"
-                    )
+def read_card_file(path: Path, cache: Cache = NO_CACHE, content: tuple[bytes | None, str] | None = None) -> CardFile:
+    """A card file's cards and load problems; its nodes from the cache when the file has not changed. `content` is
+    card_file_content's answer when the caller has it already."""
+    data, key = content or card_file_content(path, cache)
+    shown = shown_path(path)
+    if data is None:
+        root, problems = read_yaml_file(path)  # reported as it is: unreadable
+    elif not key:
+        root, problems = parse_yaml(data, shown)
+    else:
+        cached = cache.load("parse", shown, key)
+        if cached is None:
+            cached = parse_yaml(data, shown)
+            cache.store("parse", shown, key, cached)
+        root, problems = cached[0], list(cached[1])
+    cards = []
+    if root is not None and not isinstance(root, Items):
+        problems.append(
+            Problem.error(
+                shown, root, "top-level", "a card file must be a list of cards: start each card with '- id: …'"
+            )
+        )
+    for node in root.items if isinstance(root, Items) else ():
+        if isinstance(node, Fields):
+            cards.append(Card(shown, node))
+        else:
+            problems.append(
+                Problem.error(
+                    shown, node, "card-shape", "a card must be a mapping of fields such as 'id: …' and 'type: …'"
                 )
-                continue
-            for node in root.items:
-                if isinstance(node, Fields):
-                    cards.append(Card(shown, node))
-                else:
-                    problems.append(
-                        Problem.error(
-                            shown,
-                            node,
-                            "card-shape",
-                            "a card must be a mapping of fields such as 'id: …' and 'type: …'",
-                        )
-                    )
-    return cards, problems
+            )
+    return CardFile(shown, cards, problems, key)
 
 
-def load_cards(
-    cards_dir: Path, cache: Cache = NO_CACHE, keys: dict[str, str] | None = None
-) -> tuple[list[Card], list[Problem], int]:
+def read_card_files(files: list[Path], cache: Cache = NO_CACHE) -> list[CardFile]:
+    with gc_paused():
+        return [read_card_file(path, cache) for path in files]
+
+
+def cards_of(files: list[CardFile]) -> list[Card]:
+    return [card for file in files for card in file.cards]
+
+
+def load_cards(cards_dir: Path) -> tuple[list[Card], list[Problem], int]:
     """The cards of every card file: (cards, problems, files read)."""
-    files = card_files(cards_dir)
-    cards, problems = read_card_files(files, cache, keys)
-    return cards, misnamed_card_files(cards_dir) + problems, len(files)
+    files = read_card_files(card_files(cards_dir))
+    cards = cards_of(files)
+    return cards, misnamed_card_files(cards_dir) + [problem for file in files for problem in file.problems], len(files)
 
 
 def load_deck(cards_dir: Path) -> tuple[Deck | None, list[Problem]]:
@@ -407,18 +407,58 @@ def load_released(cards_dir: Path) -> tuple[Released, list[Problem]]:
     return Released(shown, deck_id, cards, note_types, version, whats_new), []
 
 
-def load_project(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Project:
+class FoldedTexts(Mapping):
+    """The seeds' texts as excerpts are matched (text.fold), each folded the first time a check reads it, and kept
+    folded in the cache: folding five books takes longer than the rest of a warm `validate`. `raw` keeps the texts
+    as read (None for a seed that does not read)."""
+
+    def __init__(self, raw: dict[str, str | None], cache: Cache = NO_CACHE):
+        self.raw = raw
+        self.cache = cache
+        self._folded: dict[str, str | None] = {}
+
+    def __getitem__(self, name: str) -> str | None:
+        if name not in self._folded:
+            text = self.raw[name]
+            self._folded[name] = None if text is None else self._fold(name, text)
+        return self._folded[name]
+
+    def _fold(self, name: str, text: str) -> str:
+        key = self.cache.digest("fold", name, text) if self.cache.enabled else ""
+        folded = self.cache.load("fold", name, key) if key else None
+        if not isinstance(folded, str):
+            folded = fold(text)
+            if key:
+                self.cache.store("fold", name, key, folded)
+        return folded
+
+    def __iter__(self):
+        return iter(self.raw)
+
+    def __len__(self):
+        return len(self.raw)
+
+
+def load_setting(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Project:
+    """Everything of a project but its cards: deck.yaml, released.json, the seeds, and the problems of reading them."""
     deck, deck_problems = load_deck(cards_dir)
-    keys: dict[str, str] = {}
-    cards, card_problems, files = load_cards(cards_dir, cache, keys)
     released, released_problems = load_released(cards_dir)
     seed_texts, seed_problems = read_seeds(seeds_dir)
-    seeds: dict[str, str | None] | None = (
-        None if seed_texts is None else {name: fold(text) for name, text in seed_texts.items()}
-    )
-    if seeds is not None:  # a seed that does not read (not UTF-8) is there: its one problem says why, no card's does
-        seeds |= {Path(problem.path).name: None for problem in seed_problems}
-    problems = deck_problems + card_problems + released_problems + seed_problems
+    seeds = None
+    if (
+        seed_texts is not None
+    ):  # a seed that does not read (not UTF-8) is there: its one problem says why, no card's does
+        seeds = FoldedTexts(seed_texts | {Path(problem.path).name: None for problem in seed_problems}, cache)
+    problems = deck_problems + misnamed_card_files(cards_dir) + released_problems + seed_problems
+    return Project(deck, [], seeds, released, problems, 1)
+
+
+def load_project(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Project:
+    """The whole project, every card file parsed (from the cache where a file did not change)."""
+    project = load_setting(cards_dir, seeds_dir, cache)
+    files = read_card_files(card_files(cards_dir), cache)
+    cards = cards_of(files)
+    deck = project.deck
     if deck is not None:
-        deck = dataclasses.replace(deck, occasion_speakers=occasion_speakers(cards))
-    return Project(deck, cards, seeds, released, problems, files + 1, keys, cache)
+        deck = dataclasses.replace(deck, occasion_speakers=occasion_speakers(quote_speakers(cards)))
+    return dataclasses.replace(project, deck=deck, cards=cards, files=files, files_checked=len(files) + 1, cache=cache)

@@ -11,9 +11,10 @@ import click
 # The stages that need genanki (apkg), Jinja2 (preview) or read every text (coverage, suggest) are imported inside
 # the commands that use them, so `validate`, which the pre-commit hook runs on every commit, does not pay for them.
 from deckbuild.files import shown_path
-from deckbuild.model import Deck, Problem, Project
+from deckbuild.model import Deck, Problem
 from deckbuild.project import DECK_FILE, load_deck, read_seeds
 from deckbuild.text import plural
+from deckbuild.validation import Validation
 
 
 @contextlib.contextmanager
@@ -77,14 +78,15 @@ def github_escape(text: str, is_property: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
 
 
-def report(project: Project, problems: list[Problem], output_format: str, strict: bool) -> bool:
+def report(validation: Validation, output_format: str, strict: bool) -> bool:
     """Print every problem and a summary on stderr; True when the project is good enough to go on."""
+    problems = validation.problems
     for line in format_problems(problems, output_format):
         click.echo(line, err=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(
-        f"{plural(project.files_checked, 'file')} checked, {len(project.cards)} cards, "
+        f"{plural(validation.files, 'file')} checked, {validation.cards} cards, "
         f"{plural(errors, 'error')}, {plural(warnings, 'warning')}",
         err=True,
     )

@@ -1,14 +1,11 @@
-"""Validation: the rules a card and a project must pass, each yielding Problems with a rule id."""
+"""Validation of each card alone: the rules a card must pass whatever the other cards say, each yielding Problems with a rule id."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Iterator, Mapping
 
-from deckbuild import deckrules
-from deckbuild.cache import NO_CACHE, Cache
 from deckbuild.citations import CitationSearch
 from deckbuild.lint import LINT_RULES, lint_card
 from deckbuild.model import (
@@ -28,7 +25,6 @@ from deckbuild.model import (
     Fields,
     Items,
     Problem,
-    Project,
     Text,
     is_empty,
     text_of,
@@ -421,52 +417,3 @@ def card_problems(cards: list[Card], deck: Deck | None, seeds: Mapping[str, str 
         problems.extend(lint_card(card, deck))
         found.append(problems)
     return found
-
-
-def checks_key(project: Project, cache: Cache) -> str:
-    """What the card rules read besides the card: the seeds' texts and the deck."""
-    seeds = sorted((project.seeds or {}).items())
-    deck = project.deck
-    # Every field of the deck, sets in order: a set's repr changes from one process to the next.
-    described = repr(
-        [sorted(value) if isinstance(value, set | frozenset) else value for value in dataclasses.astuple(deck)]
-        if deck
-        else None
-    )
-    texts = b"".join(f"{name}\0{len(text) if text is not None else -1}\0".encode() for name, text in seeds)
-    return cache.digest(texts, *(text for _, text in seeds if text is not None), repr(project.seeds is None), described)
-
-
-def validate(project: Project) -> list[Problem]:
-    """Every problem in the project, sorted by file, line and column. With the cache the project was loaded with,
-    the problems of each card alone are kept per card file and read back while the file, the seeds and the deck are
-    unchanged."""
-    cache = project.cache if isinstance(project.cache, Cache) else NO_CACHE
-    problems = list(project.problems)
-    files: dict[str, list[Card]] = {}
-    for card in project.cards:
-        files.setdefault(card.path, []).append(card)
-    context = checks_key(project, cache) if cache.enabled and project.file_keys else ""
-    keys = {path: cache.digest(project.file_keys[path], context) for path in files if path in project.file_keys}
-    stored = {path: cache.load("check", path, key) for path, key in keys.items()} if context else {}
-    fresh = [card for path, cards in files.items() if not stored.get(path) or len(stored[path]) != len(cards)
-             for card in cards]  # fmt: skip
-    checked = iter(card_problems(fresh, project.deck, project.seeds))
-    for path, cards in files.items():
-        found = stored.get(path)
-        if not found or len(found) != len(cards):
-            found = [next(checked) for _ in cards]
-            if path in keys and context:
-                cache.store("check", path, keys[path], found)
-        for card_found in found:
-            problems.extend(card_found)
-    problems.extend(deckrules.rule_themes_known(project.deck, project.cards))
-    problems.extend(deckrules.rule_ids_unique(project.cards))
-    problems.extend(
-        deckrules.rule_prompts_distinct(project.cards, project.deck.subject_words if project.deck else frozenset())
-    )
-    problems.extend(deckrules.rule_themes_used(project.deck, project.cards))
-    problems.extend(deckrules.rule_same_answer(project.deck, project.cards))
-    problems.extend(deckrules.rule_seed_titles(project.deck, project.cards))
-    problems.extend(deckrules.rule_released_kept(project.released, project.cards, project.deck))
-    return sorted(problems, key=Problem.sort_key)

@@ -1,0 +1,150 @@
+"""Validating a project: each card file's own checks, kept in the cache per file, then the rules across cards.
+
+A card file's checks (FileCheck) are the problems of reading it, what the card rules and lint find on each of its
+cards, and its CardFacts for the rules across cards (deckrules). They depend on the file's content and its setting
+alone: the seeds' texts and deck.yaml (and the tool's own code, in every cache key). So the cache keeps them per file,
+and `build-deck validate` parses only the files that changed: after a one-card edit of a 50,000-card deck, one file
+of a hundred. On a large deck the files to check are shared between two processes.
+
+    validate(project)                          a project loaded whole, for build, preview and release
+    validate_folder(cards_dir, seeds_dir, …)   `validate`: a file whose checks are in the cache is not even parsed
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import deckbuild.parallel
+from deckbuild import deckrules
+from deckbuild.cache import NO_CACHE, Cache
+from deckbuild.deckrules import CardFacts, card_facts
+from deckbuild.files import shown_path
+from deckbuild.model import CardFile, Deck, Problem, Project
+from deckbuild.parallel import run_beside
+from deckbuild.project import FoldedTexts, card_file_content, card_files, load_setting, read_card_file
+from deckbuild.rules import card_problems
+from deckbuild.yamlnodes import gc_paused
+
+
+class FileCheck(NamedTuple):
+    problems: list[Problem]  # the problems of reading the file, then those of each of its cards alone
+    facts: CardFacts
+
+
+class Validation(NamedTuple):
+    problems: list[Problem]  # sorted by file, line and column
+    files: int  # files checked, deck.yaml included
+    cards: int
+
+
+def as_read(deck: Deck | None) -> Deck | None:
+    """The deck as deck.yaml gives it: what a card's own checks may read (not who speaks on many cards, which
+    depends on the other cards and is for the rules across cards)."""
+    return dataclasses.replace(deck, occasion_speakers=frozenset()) if deck else None
+
+
+def check_files(files: list[CardFile], deck: Deck | None, seeds) -> list[FileCheck]:
+    """Each file's checks; the cards of all of them at once, so that each seed is searched once for all excerpts."""
+    found = iter(card_problems([card for file in files for card in file.cards], deck, seeds))
+    return [
+        FileCheck(
+            file.problems + [problem for _ in file.cards for problem in next(found)],
+            card_facts(file.path, file.cards, deck),
+        )
+        for file in files
+    ]
+
+
+def setting_key(project: Project, cache: Cache) -> str:
+    """What a file's checks read besides the file: the seeds' texts and the deck, as deck.yaml gives it."""
+    seeds = sorted(project.seeds.raw.items()) if isinstance(project.seeds, FoldedTexts) else []
+    deck = as_read(project.deck)
+    # Every field of the deck, sets in order: a set's repr changes from one process to the next.
+    described = repr(
+        [sorted(value) if isinstance(value, set | frozenset) else value for value in dataclasses.astuple(deck)]
+        if deck
+        else None
+    )
+    texts = b"".join(f"{name}\0{len(text) if text is not None else -1}\0".encode() for name, text in seeds)
+    return cache.digest(texts, *(text for _, text in seeds if text is not None), repr(project.seeds is None), described)
+
+
+def cached_checks(
+    cache: Cache, setting: str, files: list[tuple[str, str]], check_missing: Callable[[list[int]], list[FileCheck]]
+) -> list[FileCheck]:
+    """Each file's checks, for files given as (path as shown, content key): read back from the cache where it holds
+    them for this content and setting; the others from check_missing(their indexes), and then kept."""
+    keys = [cache.digest(key, setting) if setting and key else "" for _, key in files]
+    stored = [cache.load("check", path, key) if key else None for (path, _), key in zip(files, keys, strict=True)]
+    checks = [check if isinstance(check, FileCheck) else None for check in stored]
+    missing = [index for index, check in enumerate(checks) if check is None]
+    for index, check in zip(missing, check_missing(missing), strict=True):
+        checks[index] = check
+        if keys[index]:
+            cache.store("check", files[index][0], keys[index], check)
+    return [check for check in checks if check is not None]
+
+
+def across_cards(project: Project, checks: list[FileCheck]) -> list[Problem]:
+    """Every problem: the setting's, each file's, and those of the rules across cards."""
+    deck, files = project.deck, [check.facts for check in checks]
+    problems = list(project.problems)
+    for check in checks:
+        problems.extend(check.problems)
+    problems.extend(deckrules.rule_themes_known(deck, files))
+    problems.extend(deckrules.rule_ids_unique(files))
+    problems.extend(deckrules.rule_prompts_distinct(files))
+    problems.extend(deckrules.rule_themes_used(deck, files))
+    problems.extend(deckrules.rule_same_answer(deck, files))
+    problems.extend(deckrules.rule_seed_titles(deck, files))
+    problems.extend(deckrules.rule_released_kept(project.released, files, deck))
+    return sorted(problems, key=Problem.sort_key)
+
+
+def validate(project: Project) -> Validation:
+    """Every problem of a project loaded whole; each file's checks read back from the cache the project was loaded
+    with, when the file and its setting did not change."""
+    cache = project.cache if isinstance(project.cache, Cache) else NO_CACHE
+    files = project.files
+    checks = cached_checks(
+        cache,
+        setting_key(project, cache) if cache.enabled else "",
+        [(file.path, file.key) for file in files],
+        lambda missing: check_files([files[index] for index in missing], as_read(project.deck), project.seeds),
+    )
+    return Validation(across_cards(project, checks), project.files_checked, len(project.cards))
+
+
+def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Validation:
+    """Every problem of the project in these folders. A card file whose checks the cache holds for its content and
+    setting is read but not parsed; the others are parsed and checked, in two processes when they are many."""
+    project = load_setting(cards_dir, seeds_dir, cache)
+    paths = card_files(cards_dir)
+    contents = [card_file_content(path, cache) for path in paths]
+
+    def check_some(indexes: list[int]) -> list[FileCheck]:
+        files = [read_card_file(paths[index], cache, contents[index]) for index in indexes]
+        return check_files(files, as_read(project.deck), project.seeds)
+
+    def check_missing(missing: list[int]) -> list[FileCheck]:
+        half = len(missing) // 2
+        second, first = run_beside(
+            lambda: check_some(missing[half:]),
+            lambda: check_some(missing[:half]),
+            parallel=len(missing) >= deckbuild.parallel.PARALLEL_FILES,  # read at call time: tests lower it
+        )
+        if isinstance(first, BaseException):
+            raise first
+        return first + second
+
+    with gc_paused():
+        checks = cached_checks(
+            cache,
+            setting_key(project, cache) if cache.enabled else "",
+            [(shown_path(path), key) for path, (_, key) in zip(paths, contents, strict=True)],
+            check_missing,
+        )
+        return Validation(across_cards(project, checks), len(paths) + 1, sum(len(check.facts) for check in checks))
