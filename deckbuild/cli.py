@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-# The stages that need genanki (apkg), Jinja2 (preview) or read every text (coverage, suggest) are imported inside
-# the commands that use them, so `validate`, which the pre-commit hook runs on every commit, does not pay for them.
+# The stages that need genanki (apkg), Jinja2 (preview) or read every text (coverage, suggest), and those of one
+# command only (release, schema, init), are imported inside the commands that use them, so that `validate`, which
+# the pre-commit hook runs on every commit, does not pay for them.
 import deckbuild.parallel
 from deckbuild.cache import CACHE_DIR, NO_CACHE, Cache
 from deckbuild.files import atomic_output, shown_path
@@ -26,7 +27,6 @@ from deckbuild.project import (
     load_released,
     read_seeds,
 )
-from deckbuild.release import add_to_changelog, next_version, note_type_problems, release_notes, write_released
 from deckbuild.report import (
     Failure,
     deck_or_fail,
@@ -36,8 +36,6 @@ from deckbuild.report import (
     reported_write_errors,
     seeds_or_fail,
 )
-from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
-from deckbuild.schema import card_schema, deck_schema
 from deckbuild.selection import deck_slug, select, subset_slug
 from deckbuild.text import ASCII_NUMBER, did_you_mean, plural
 from deckbuild.validation import validate, validate_folder
@@ -147,6 +145,9 @@ def init(folder: Path, name: str | None):
     exists, nothing is written. Run the other commands from inside DIR: they read its cards/ and seeds/ folders
     (the folders --cards and --seeds point at).
     """
+    from deckbuild.scaffold import deck_name_for, init_files, new_deck_id
+    from deckbuild.schema import card_schema, deck_schema
+
     name = name.strip() if name and name.strip() else deck_name_for(folder.resolve().name)
     files = init_files(name, new_deck_id())
     schema_path, deck_schema_path = folder / "cards" / "card.schema.json", folder / "cards" / "deck.schema.json"
@@ -396,6 +397,8 @@ def release(cards_dir, seeds_dir, version):
     GitHub release. Commit both files with the release and tag the commit vX.Y.Z. A released id can never be removed
     afterwards: retire the card instead.
     """
+    from deckbuild.release import add_to_changelog, next_version, note_type_problems, release_notes, write_released
+
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
         if not report(validate(project), "text", strict=False):
@@ -435,6 +438,8 @@ def schema(cards_dir, seeds_dir, for_deck):
     `# yaml-language-server: $schema=card.schema.json`, the schema written to cards/ by
     `build-deck schema > cards/card.schema.json`. The themes and seed names are this project's.
     """
+    from deckbuild.schema import card_schema, deck_schema
+
     # Without the deck's themes or the seeds' names an editor would take any theme or seed: a wrong schema.
     document = deck_schema() if for_deck else card_schema(deck_or_fail(cards_dir), sorted(seeds_or_fail(seeds_dir)))
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))

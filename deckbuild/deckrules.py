@@ -105,8 +105,8 @@ def repeated(columns: Iterable[Collection[Hashable]], more_than: int = 1) -> set
     C (a set, a Counter), so that a rule across 50,000 cards looks card by card only at the cards that share a value,
     if any."""
     columns = list(columns)
-    if more_than == 1 and len(set().union(*columns)) == sum(map(len, columns)):
-        return set()  # the common case, found quicker so than by counting
+    if len(set().union(*columns)) == sum(map(len, columns)):
+        return set()  # nothing occurs twice: the common case, found quicker so than by counting
     return {value for value, count in Counter(chain.from_iterable(columns)).items() if count > more_than}
 
 

@@ -28,7 +28,7 @@ def validate_in(folder: Path, *options: str):
 
 def mutate(folder: Path, data) -> None:
     """One edit a contributor could make: change, drop or copy a line of a card file, copy a file, edit a seed."""
-    kind = data.draw(st.sampled_from(["replace", "drop", "copy-line", "copy-file", "seed", "nothing"]))
+    kind = data.draw(st.sampled_from(["replace", "drop", "copy-line", "copy-file", "seed", "deck", "nothing"]))
     path = folder / data.draw(st.sampled_from(CARD_FILES))
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     number = data.draw(st.integers(0, len(lines) - 1))
@@ -47,6 +47,11 @@ def mutate(folder: Path, data) -> None:
         text = seed.read_text(encoding="utf-8")
         cut = data.draw(st.integers(0, len(text)))
         seed.write_text(text[:cut] + data.draw(st.sampled_from(["", " Berlin", "x"])) + text[cut + 40 :])
+    elif kind == "deck":  # a theme renamed or dropped, or its keywords changed: every file's checks depend on it
+        deck = folder / "cards/deck.yaml"
+        old = data.draw(st.sampled_from(["id: berlin", "id: arms-race", "keywords: [nuclear, test ban]"]))
+        new = data.draw(st.sampled_from(["id: berln", "id: arms", "keywords: [wall]", ""]))
+        deck.write_text(deck.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     path.write_text("".join(lines), encoding="utf-8")
 
 
@@ -62,6 +67,47 @@ def test_validate_reports_the_same_with_and_without_the_cache_on_a_mutated_deck(
             assert validate_in(folder) == cached  # all read from the cache now
             mutate(folder, data)
         assert validate_in(folder) == validate_in(folder, "--no-cache")
+
+
+def test_after_an_edit_validate_reads_the_cards_of_the_changed_file_only(project, monkeypatch):
+    """The checks of an unchanged file, and the facts the rules across cards need of its cards, come back from the
+    cache: its cards are not read again, not even from the cache of parsed files. A duplicate id across the two
+    files is still found."""
+    import deckbuild.validation
+
+    read = []
+
+    def read_card_file(path, *args):
+        read.append(path.name)
+        return real_read_card_file(path, *args)
+
+    real_read_card_file = deckbuild.validation.read_card_file
+    monkeypatch.setattr(deckbuild.validation, "read_card_file", read_card_file)
+    assert run("validate").exit_code == 0
+    assert sorted(read) == ["berlin.yaml", "cuba.yaml"]
+
+    read.clear()
+    assert run("validate").exit_code == 0
+    assert read == []
+
+    cuba = project / "cards/cuba.yaml"
+    cuba.write_text(cuba.read_text() + "\n- id: berlin-wall\n  type: date\n")
+    result = run("validate")
+    assert read == ["cuba.yaml"]
+    assert "duplicate id 'berlin-wall', first defined at cards/berlin.yaml:2:7" in result.stderr
+    assert result.stderr == run("validate", "--no-cache").stderr
+
+
+def test_validate_checks_many_files_in_two_processes_with_the_same_result(project, monkeypatch):
+    from deckbuild import parallel
+
+    for n in range(4):  # more files, with problems across them: ids repeated from file to file
+        shutil.copy(project / "cards/berlin.yaml", project / f"cards/copy-{n}.yaml")
+    alone = run("validate", "--no-cache")
+    monkeypatch.setattr(parallel, "PARALLEL_FILES", 2)
+    shared = run("validate", "--no-cache")
+    assert "[id-unique]" in alone.stderr
+    assert (shared.exit_code, shared.stderr) == (alone.exit_code, alone.stderr)
 
 
 def test_the_cache_is_a_folder_beside_the_cards_that_git_ignores(project):

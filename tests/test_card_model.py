@@ -300,6 +300,32 @@ def test_a_third_card_of_a_theme_with_the_same_answer_is_flagged(project):
     assert problems(run("validate"), "same-answer") == []
 
 
+def test_quotations_without_a_speaker_share_no_answer_they_lack_one(project):
+    """Three quotations of one theme with no speaker (nor occasion) are three missing fields, not one shared answer
+    (an empty one): validate used to stop on a traceback here."""
+    add_cards(
+        project,
+        "".join(
+            f"""- id: unsaid-{n}
+  type: quote
+  themes: [cuba]
+  text: "Soviet missile sites in October 1962"
+  source: {{seed: cuba-essay.txt, quote: "Soviet missile sites in October 1962"}}
+"""
+            for n in range(3)
+        ),
+    )
+    result = run("validate")
+    assert result.exit_code == 1
+    missing = [line for line in result.stderr.splitlines() if line.endswith("[field-required]")]
+    assert [line.split(": ")[0] for line in missing if "no 'speaker'" in line] == [
+        "cards/extra.yaml:1:3",
+        "cards/extra.yaml:6:3",
+        "cards/extra.yaml:11:3",
+    ]
+    assert problems(result, "same-answer") == []
+
+
 def test_a_treaty_without_parties_is_a_declaration_asked_only_when(project, collection):
     add_cards(
         project,
