@@ -1,15 +1,19 @@
-"""A cache of parsed and checked card files: validating again after an edit re-reads only the files that changed.
+"""A cache of parsed and checked card files: validating again after an edit parses only the files that changed.
 
 Entries live in `.build-deck-cache/` beside the cards folder (the README names it, .gitignore lists it; deleting
-it is always safe). Each card file has at most two entries, both keyed by a hash of its bytes and its path:
+it is always safe). Each card file has at most two entries, each seed one, keyed by a hash of the content and path:
   parse   the file's nodes and its load problems
-  check   the problems of each of its cards alone (the per-card rules and lint), which also depend on the seeds'
-          texts and deck.yaml: their hashes are in the key
-Rules across cards (duplicate ids, near-duplicates, themes) always run on all cards. Every key includes a
-fingerprint of the tool's own code and the Python and PyYAML versions, so an entry is never trusted across
-versions, nor across edits of the tool during development. Entries are pickles signed with a key kept outside
-the project (in the user's cache folder): a cache folder that came with a cloned project is never unpickled.
-Writes are atomic (a temporary file renamed into place); an unreadable, corrupt or unsigned entry is a miss.
+  check   the file's checks (validation.FileCheck): its load problems, the problems of each of its cards alone (the
+          card rules and lint), and the facts of its cards that the rules across cards read (deckrules.CardFacts).
+          They also depend on the seeds' texts and deck.yaml: their hashes are in the key
+  fold    a seed's text folded as excerpts are matched
+So a warm `validate` reads each card file and hashes it, and parses and checks only the files that changed; the rules
+across cards (duplicate ids, near-duplicates, themes) run on the facts of all. Every key includes a fingerprint of the
+tool's own code and the Python and PyYAML versions, so an entry is never trusted across versions, nor across edits of
+the tool during development. Entries are pickles signed with a key kept outside the project (in the user's cache
+folder): a cache folder that came with a cloned project is never unpickled. Writes are atomic (a temporary file
+renamed into place); an unreadable, corrupt or unsigned entry is a miss. `validate` removes the entries of files that
+are gone.
 """
 
 from __future__ import annotations
@@ -93,6 +97,16 @@ class Cache:
             return pickle.loads(payload)
         except Exception:  # a corrupt entry is a miss
             return None
+
+    def keep_only(self, entries: list[tuple[str, str]]) -> None:
+        """Remove every entry but those of these (kind, name): the entries of files since deleted or renamed."""
+        if self.folder is None:
+            return
+        kept = {self._path(self.folder, kind, name).name for kind, name in entries} | {".gitignore"}
+        with contextlib.suppress(OSError):
+            for path in self.folder.iterdir():
+                if path.name not in kept and not path.name.startswith("."):  # temporary files of a run in progress
+                    path.unlink(missing_ok=True)
 
     def store(self, kind: str, name: str, key: str, value) -> None:
         if self.folder is None or self.key is None:

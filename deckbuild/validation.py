@@ -140,11 +140,16 @@ def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -
             raise first
         return first + second
 
+    shown = [shown_path(path) for path in paths]
     with gc_paused():
         checks = cached_checks(
             cache,
             setting_key(project, cache) if cache.enabled else "",
-            [(shown_path(path), key) for path, (_, key) in zip(paths, contents, strict=True)],
+            [(path, key) for path, (_, key) in zip(shown, contents, strict=True)],
             check_missing,
+        )
+        seeds = project.seeds.raw if isinstance(project.seeds, FoldedTexts) else {}
+        cache.keep_only(
+            [(kind, path) for path in shown for kind in ("parse", "check")] + [("fold", seed) for seed in seeds]
         )
         return Validation(across_cards(project, checks), len(paths) + 1, sum(len(check.facts) for check in checks))

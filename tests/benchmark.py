@@ -166,11 +166,16 @@ def make_project(root: Path, size: int) -> None:
         (root / "cards" / f"c{first // CARDS_PER_FILE:04}.yaml").write_text("\n".join(lines) + "\n")
 
 
+# As an installed tool runs: with its compiled bytecode. Without it (PYTHONDONTWRITEBYTECODE set, as on some CI
+# machines) every run compiles the package anew: 0.1 s more per command, on the real deck a third of the time.
+TOOL_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(command: list[str], cwd: Path) -> tuple[float, float]:
     """(wall time, peak memory in MB) of one whole command."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a long report must not block the command
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors, env=TOOL_ENV)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:

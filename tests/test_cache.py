@@ -117,6 +117,10 @@ def test_the_cache_is_a_folder_beside_the_cards_that_git_ignores(project):
     assert (project / ".build-deck-cache/.gitignore").read_text() == "*\n"
     assert len(list((project / ".build-deck-cache").glob("parse-*"))) == 2  # one entry per card file
     assert (run("validate").exit_code, run("validate").stderr) == (first.exit_code, first.stderr)
+    (project / "cards/cuba.yaml").unlink()
+    run("validate")
+    assert len(list((project / ".build-deck-cache").glob("parse-*"))) == 1  # a deleted file's entries go too
+    shutil.copy(FIXTURES / "valid/cards/cuba.yaml", project / "cards/cuba.yaml")
     shutil.rmtree(project / ".build-deck-cache")  # safe to delete
     assert run("validate").stderr == first.stderr
 
