@@ -5,9 +5,11 @@ The tool's entry point (`python build_deck.py …` and the `build-deck` command)
 
     load      deckbuild/yamlnodes.py   YAML → nodes with positions; bad input becomes a Problem, never an exception
               deckbuild/project.py     card files, deck.yaml, seeds and released.json → one Project
-    validate  deckbuild/rules.py       the rules each card must pass, and validate() that runs them all
-              deckbuild/deckrules.py   the rules across the cards: ids, questions, answers, themes, releases
+    validate  deckbuild/rules.py       the rules each card must pass alone
               deckbuild/lint.py        the rules of good flashcards (warnings a card may silence)
+              deckbuild/deckrules.py   the rules across the cards (ids, questions, answers, themes, releases), on
+                                       each file's CardFacts
+              deckbuild/validation.py  validate(): each file's checks, from the cache or made, then the rules across
     select    deckbuild/selection.py   which cards a build takes, and the subset deck's name and id
     compile   deckbuild/notetypes.py   note types (fields, templates, CSS) and each card's note fields
               deckbuild/apkg.py        genanki objects → a byte-reproducible .apkg (the only user of genanki)
@@ -17,7 +19,7 @@ Beside the pipeline: deckbuild/model.py (the data every stage passes on), deckbu
 dates, sentences), deckbuild/citations.py (every excerpt found in one pass over its text), deckbuild/schema.py
 (JSON Schemas for editors), deckbuild/scaffold.py (the new deck `init` writes), deckbuild/coverage.py and
 deckbuild/suggest.py (what the texts say that no card asks), deckbuild/preview.py (one HTML page of the deck),
-deckbuild/parallel.py (a second process for large decks), deckbuild/cli.py (the click commands, a thin layer)
+deckbuild/parallel.py (a second process for large decks), deckbuild/cache.py (.build-deck-cache/), deckbuild/cli.py (the click commands, a thin layer)
 and deckbuild/report.py (how problems and the tool's errors are printed).
 """
 

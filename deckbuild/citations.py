@@ -14,7 +14,7 @@ an automaton, and gives the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 import ahocorasick
 
@@ -86,8 +86,11 @@ class CitationSearch(Mapping):
     that seed?" from one batch search prepared for all the requests at once. A request not prepared is answered
     directly, with the same result: preparing only makes it quicker."""
 
-    def __init__(self, texts: Mapping[str, str | None]):
+    def __init__(self, texts: Mapping[str, str | None], found_before: Mapping[str, Collection[str]] | None = None):
+        """`found_before`: needles found in each text on an earlier run, in the very same texts: not looked for
+        again (after a one-card edit, the excerpts of the other cards of its file)."""
         self.texts = texts
+        self.found_before = found_before or {}
         self._found: dict[str, set[str]] = {}
         self._asked: dict[str, set[str]] = {}
         self._prefixes: dict[str, dict[str, int]] = {}
@@ -111,13 +114,18 @@ class CitationSearch(Mapping):
         for seed, needles in wanted.items():
             text = self.texts[seed]
             assert text is not None  # wanted holds only the seeds that read
-            found = found_in(text, needles)
+            known = needles.intersection(self.found_before.get(seed, ()))
+            found = known | found_in(text, needles - known)
             self._asked.setdefault(seed, set()).update(needles)
             self._found.setdefault(seed, set()).update(found)
             missing = needles - found
             if missing:
                 self._prefixes.setdefault(seed, {}).update(longest_prefixes(text, missing))
         return self
+
+    def found(self, seed: str) -> set[str]:
+        """The needles prepared for this seed that it contains."""
+        return self._found.get(seed, set())
 
     def contains(self, seed: str, needle: str) -> bool:
         if needle in self._asked.get(seed, ()):

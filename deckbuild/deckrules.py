@@ -67,8 +67,7 @@ class CardFacts:
     speakers: list[str]  # a quotation's speaker; "" for other cards
     flags: bytes  # RETIRED | NO_NEAR | NO_SAME
     questions: list[str]  # a live card's type and question words (prompt_words); "" for a card that asks none
-    near_keys: list[int]  # the near-duplicate keys (near_keys) of each card, one card's after another's (a list: a
-    # set of them is made twice as fast so as from an array)
+    near_keys: array  # the near-duplicate keys (near_keys) of each card, one card's after another's
     near_counts: array  # how many of them each card has
     answers: list[str]  # "theme\0field\0value" for each theme of each live card: its date, or its speaker
     answer_cards: array  # the card each answer is of
@@ -149,8 +148,8 @@ def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
     questions: list[str] = []
     answers: list[str] = []
     occasions: list[str] = []
-    keys: list[int] = []
-    flags, counts, answer_cards, occasion_cards, positions = bytearray(), array("I"), array("I"), array("I"), array("i")
+    flags, counts, keys, answer_cards, occasion_cards = bytearray(), array("I"), array("Q"), array("I"), array("I")
+    positions = array("i")
     theme_uses: Counter[str] = Counter()
     live_themes: set[str] = set()
     unknown: list[tuple[int, str, int, int]] = []
@@ -260,11 +259,13 @@ def rule_ids_unique(files: list[CardFacts]) -> Iterator[Problem]:
                 )
 
 
-def rule_prompts_distinct(files: list[CardFacts]) -> Iterator[Problem]:
+def rule_prompts_distinct(files: list[CardFacts], near: set[int] | None = None) -> Iterator[Problem]:
     """duplicate-prompt: two cards of one type that ask the same question; near-duplicate: the same content words,
-    or all but one of them. Keys counted in bulk, never all pairs: linear in the number of cards."""
+    or all but one of them. Keys counted in bulk, never all pairs: linear in the number of cards. `near`: the
+    near-duplicate keys of more than one card, when the caller knows them (keyindex)."""
     same = repeated(facts.questions for facts in files) - {""}
-    near = repeated(facts.near_keys for facts in files)
+    if near is None:
+        near = repeated(facts.near_keys for facts in files)
     first_asking: dict[str, tuple[CardFacts, int]] = {}
     first_near: dict[int, tuple[CardFacts, int]] = {}  # a key → the first card with it
     for facts in files if same or near else ():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 from deckbuild.citations import CitationSearch
 from deckbuild.lint import LINT_RULES, lint_card
@@ -407,10 +407,20 @@ CARD_RULES = (
 )
 
 
-def card_problems(cards: list[Card], deck: Deck | None, seeds: Mapping[str, str | None] | None) -> list[list[Problem]]:
-    """The problems of each card alone (the card rules and lint), every excerpt looked for at once."""
-    if seeds is not None:  # one pass over each seed for all the cards' excerpts
-        seeds = CitationSearch(seeds).prepare(request for card in cards for request in citation_requests(card))
+def citation_search(
+    cards: list[Card], seeds: Mapping[str, str | None], found_before: Mapping[str, Collection[str]] | None = None
+) -> CitationSearch:
+    """Every excerpt of the cards looked for at once: one pass over each seed, for those not found there before."""
+    return CitationSearch(seeds, found_before).prepare(request for card in cards for request in citation_requests(card))
+
+
+def card_problems(
+    cards: list[Card], deck: Deck | None, seeds: CitationSearch | Mapping[str, str | None] | None
+) -> list[list[Problem]]:
+    """The problems of each card alone (the card rules and lint). `seeds`: the texts, or their citation_search for
+    these cards."""
+    if seeds is not None and not isinstance(seeds, CitationSearch):
+        seeds = citation_search(cards, seeds)
     found = []
     for card in cards:
         problems = [problem for rule in CARD_RULES for problem in rule(card, deck, seeds)]

@@ -20,12 +20,14 @@ from typing import NamedTuple
 import deckbuild.parallel
 from deckbuild import deckrules
 from deckbuild.cache import NO_CACHE, Cache
+from deckbuild.citations import CitationSearch
 from deckbuild.deckrules import CardFacts, card_facts
 from deckbuild.files import shown_path
+from deckbuild.keyindex import KeyIndex, index_keys, repeated_since
 from deckbuild.model import CardFile, Deck, Problem, Project
 from deckbuild.parallel import run_beside
 from deckbuild.project import FoldedTexts, card_file_content, card_files, load_setting, read_card_file
-from deckbuild.rules import card_problems
+from deckbuild.rules import card_problems, citation_requests, citation_search
 from deckbuild.yamlnodes import gc_paused
 
 
@@ -46,16 +48,39 @@ def as_read(deck: Deck | None) -> Deck | None:
     return dataclasses.replace(deck, occasion_speakers=frozenset()) if deck else None
 
 
-def check_files(files: list[CardFile], deck: Deck | None, seeds) -> list[FileCheck]:
-    """Each file's checks; the cards of all of them at once, so that each seed is searched once for all excerpts."""
-    found = iter(card_problems([card for file in files for card in file.cards], deck, seeds))
-    return [
+def check_files(
+    files: list[CardFile], deck: Deck | None, seeds, cache: Cache = NO_CACHE, setting: str = ""
+) -> list[FileCheck]:
+    """Each file's checks; the cards of all of them at once, so that each seed is searched once for all excerpts.
+    With a cache, the excerpts each file's previous content had in the same seeds are not looked for again."""
+    cards = [card for file in files for card in file.cards]
+    key = cache.digest("found", setting) if cache.enabled and setting else ""
+    found_before: dict[str, set[str]] = {}
+    for file in files if key else ():
+        for seed, needles in (cache.load("found", file.path, key) or {}).items():
+            found_before.setdefault(seed, set()).update(needles)
+    search = citation_search(cards, seeds, found_before) if seeds is not None else None
+    found = iter(card_problems(cards, deck, search))
+    checks = [
         FileCheck(
             file.problems + [problem for _ in file.cards for problem in next(found)],
             card_facts(file.path, file.cards, deck),
         )
         for file in files
     ]
+    if key and search is not None:
+        for file in files:
+            cache.store("found", file.path, key, found_excerpts(file, search))
+    return checks
+
+
+def found_excerpts(file: CardFile, search: CitationSearch) -> dict[str, set[str]]:
+    """The needles of the file's cards (citation_requests) that the search found, by seed."""
+    excerpts: dict[str, set[str]] = {}
+    for seed, needle in (request for card in file.cards for request in citation_requests(card)):
+        if needle in search.found(seed):
+            excerpts.setdefault(seed, set()).add(needle)
+    return excerpts
 
 
 def setting_key(project: Project, cache: Cache) -> str:
@@ -74,9 +99,10 @@ def setting_key(project: Project, cache: Cache) -> str:
 
 def cached_checks(
     cache: Cache, setting: str, files: list[tuple[str, str]], check_missing: Callable[[list[int]], list[FileCheck]]
-) -> list[FileCheck]:
-    """Each file's checks, for files given as (path as shown, content key): read back from the cache where it holds
-    them for this content and setting; the others from check_missing(their indexes), and then kept."""
+) -> list[tuple[FileCheck, str]]:
+    """Each file's checks and their cache key ("" without a cache), for files given as (path as shown, content key):
+    read back from the cache where it holds them for this content and setting; the others from
+    check_missing(their indexes), and then kept."""
     keys = [cache.digest(key, setting) if setting and key else "" for _, key in files]
     stored = [cache.load("check", path, key) if key else None for (path, _), key in zip(files, keys, strict=True)]
     checks = [check if isinstance(check, FileCheck) else None for check in stored]
@@ -85,18 +111,34 @@ def cached_checks(
         checks[index] = check
         if keys[index]:
             cache.store("check", files[index][0], keys[index], check)
-    return [check for check in checks if check is not None]
+    return [(check, key) for check, key in zip(checks, keys, strict=True) if check is not None]
 
 
-def across_cards(project: Project, checks: list[FileCheck]) -> list[Problem]:
+def near_repeats(cache: Cache, checks: list[tuple[FileCheck, str]]) -> set[int] | None:
+    """The near-duplicate keys of more than one card, from the index the cache keeps (keyindex), which is made anew
+    when too much changed since; None without a cache."""
+    if not cache.enabled or not all(key for _, key in checks):
+        return None
+    files = {check.facts.path: (key, check.facts.near_keys) for check, key in checks}
+    index_key = cache.digest("near-keys")  # the index says itself which checks it describes
+    index = cache.load("index", "near-keys", index_key)
+    repeats = repeated_since(index, files) if isinstance(index, KeyIndex) else None
+    if repeats is None:
+        index = index_keys(files)
+        cache.store("index", "near-keys", index_key, index)
+        repeats = set(index.repeated)
+    return repeats
+
+
+def across_cards(project: Project, checks: list[tuple[FileCheck, str]], cache: Cache) -> list[Problem]:
     """Every problem: the setting's, each file's, and those of the rules across cards."""
-    deck, files = project.deck, [check.facts for check in checks]
+    deck, files = project.deck, [check.facts for check, _ in checks]
     problems = list(project.problems)
-    for check in checks:
+    for check, _ in checks:
         problems.extend(check.problems)
     problems.extend(deckrules.rule_themes_known(deck, files))
     problems.extend(deckrules.rule_ids_unique(files))
-    problems.extend(deckrules.rule_prompts_distinct(files))
+    problems.extend(deckrules.rule_prompts_distinct(files, near_repeats(cache, checks)))
     problems.extend(deckrules.rule_themes_used(deck, files))
     problems.extend(deckrules.rule_same_answer(deck, files))
     problems.extend(deckrules.rule_seed_titles(deck, files))
@@ -109,25 +151,29 @@ def validate(project: Project) -> Validation:
     with, when the file and its setting did not change."""
     cache = project.cache if isinstance(project.cache, Cache) else NO_CACHE
     files = project.files
+    setting = setting_key(project, cache) if cache.enabled else ""
     checks = cached_checks(
         cache,
-        setting_key(project, cache) if cache.enabled else "",
+        setting,
         [(file.path, file.key) for file in files],
-        lambda missing: check_files([files[index] for index in missing], as_read(project.deck), project.seeds),
+        lambda missing: check_files(
+            [files[index] for index in missing], as_read(project.deck), project.seeds, cache, setting
+        ),
     )
-    return Validation(across_cards(project, checks), project.files_checked, len(project.cards))
+    return Validation(across_cards(project, checks, cache), project.files_checked, len(project.cards))
 
 
 def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Validation:
     """Every problem of the project in these folders. A card file whose checks the cache holds for its content and
     setting is read but not parsed; the others are parsed and checked, in two processes when they are many."""
     project = load_setting(cards_dir, seeds_dir, cache)
+    setting = setting_key(project, cache) if cache.enabled else ""
     paths = card_files(cards_dir)
     contents = [card_file_content(path, cache) for path in paths]
 
     def check_some(indexes: list[int]) -> list[FileCheck]:
         files = [read_card_file(paths[index], cache, contents[index]) for index in indexes]
-        return check_files(files, as_read(project.deck), project.seeds)
+        return check_files(files, as_read(project.deck), project.seeds, cache, setting)
 
     def check_missing(missing: list[int]) -> list[FileCheck]:
         half = len(missing) // 2
@@ -144,12 +190,14 @@ def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -
     with gc_paused():
         checks = cached_checks(
             cache,
-            setting_key(project, cache) if cache.enabled else "",
+            setting,
             [(path, key) for path, (_, key) in zip(shown, contents, strict=True)],
             check_missing,
         )
         seeds = project.seeds.raw if isinstance(project.seeds, FoldedTexts) else {}
-        cache.keep_only(
-            [(kind, path) for path in shown for kind in ("parse", "check")] + [("fold", seed) for seed in seeds]
-        )
-        return Validation(across_cards(project, checks), len(paths) + 1, sum(len(check.facts) for check in checks))
+        kept = [(kind, path) for path in shown for kind in ("parse", "check", "found")] + [
+            ("fold", seed) for seed in seeds
+        ]
+        cache.keep_only([*kept, ("index", "near-keys")])
+        cards = sum(len(check.facts) for check, _ in checks)
+        return Validation(across_cards(project, checks, cache), len(paths) + 1, cards)
