@@ -6,7 +6,10 @@ it is always safe). Each card file has at most two entries, each seed one, keyed
   check   the file's checks (validation.FileCheck): its load problems, the problems of each of its cards alone (the
           card rules and lint), and the facts of its cards that the rules across cards read (deckrules.CardFacts).
           They also depend on the seeds' texts and deck.yaml: their hashes are in the key
+  found   the excerpts of a file's cards found in the seeds: after an edit, those of the other cards of the file are
+          not looked for again
   fold    a seed's text folded as excerpts are matched
+  index   the near-duplicate keys of the whole deck, sorted (keyindex)
 So a warm `validate` reads each card file and hashes it, and parses and checks only the files that changed; the rules
 across cards (duplicate ids, near-duplicates, themes) run on the facts of all. Every key includes a fingerprint of the
 tool's own code and the Python and PyYAML versions, so an entry is never trusted across versions, nor across edits of
