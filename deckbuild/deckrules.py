@@ -131,10 +131,11 @@ def near_keys(card_type: str, words: list[str], subject_words: frozenset[str]) -
     """Keys of a question's content words (its words but function words and the deck's subject words) and, from
     MIN_NEAR_WORDS of them, of the same less each one: two questions that share a key ask nearly the same."""
     content = sorted(frozenset(words) - STOPWORDS - subject_words)
-    total = (word_key("\0" + card_type) + sum(map(word_key, content))) & MASK
+    numbers = [_WORD_KEYS.get(word) or word_key(word) for word in content]
+    total = (word_key("\0" + card_type) + sum(numbers)) & MASK
     if len(content) < MIN_NEAR_WORDS:
         return [total]
-    return [total, *((total - word_key(word)) & MASK for word in content)]
+    return [total, *((total - number) & MASK for number in numbers)]
 
 
 def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
