@@ -106,15 +106,16 @@ class CitationSearch(Mapping):
 
     def prepare(self, requests: Iterable[tuple[str, str]]) -> CitationSearch:
         """Look for every (seed, needle) at once, one pass per seed; then for every needle not found, how much of it
-        is (for the message that says where it stops matching)."""
+        is (for the message that says where it stops matching). A seed whose needles were all found before is not
+        read at all."""
         wanted: dict[str, set[str]] = {}
         for seed, needle in requests:
-            if self.texts.get(seed) is not None:
-                wanted.setdefault(seed, set()).add(needle)
+            wanted.setdefault(seed, set()).add(needle)
         for seed, needles in wanted.items():
-            text = self.texts[seed]
-            assert text is not None  # wanted holds only the seeds that read
             known = needles.intersection(self.found_before.get(seed, ()))
+            text = self.texts.get(seed) if known != needles else ""
+            if text is None:  # no such seed, or it does not read: rule_sources says so
+                continue
             found = known | found_in(text, needles - known)
             self._asked.setdefault(seed, set()).update(needles)
             self._found.setdefault(seed, set()).update(found)
@@ -122,6 +123,10 @@ class CitationSearch(Mapping):
             if missing:
                 self._prefixes.setdefault(seed, {}).update(longest_prefixes(text, missing))
         return self
+
+    def reads(self, seed: str) -> bool:
+        """Whether the seed is there and its text reads; without reading it where needles were found in it before."""
+        return seed in self.found_before or self.texts.get(seed) is not None
 
     def found(self, seed: str) -> set[str]:
         """The needles prepared for this seed that it contains."""

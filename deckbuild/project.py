@@ -432,6 +432,9 @@ class FoldedTexts(Mapping):
                 self.cache.store("fold", name, key, folded)
         return folded
 
+    def __contains__(self, name) -> bool:  # without folding the text, as Mapping's own would
+        return name in self.raw
+
     def __iter__(self):
         return iter(self.raw)
 
