@@ -2,7 +2,7 @@
 
 Entries live in `.build-deck-cache/` beside the cards folder (the README names it, .gitignore lists it; deleting
 it is always safe). Each card file has at most two entries, each seed one, keyed by a hash of the content and path:
-  parse   the file's nodes and its load problems
+  parse   the file's nodes and its load problems (kept by build, preview and release, which compile the cards)
   check   the file's checks (validation.FileCheck): its load problems, the problems of each of its cards alone (the
           card rules and lint), and the facts of its cards that the rules across cards read (deckrules.CardFacts).
           They also depend on the seeds' texts and deck.yaml: their hashes are in the key

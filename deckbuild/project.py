@@ -81,9 +81,11 @@ def card_file_content(path: Path, cache: Cache = NO_CACHE) -> tuple[bytes | None
     return data, cache.digest("parse", shown_path(path), data) if cache.enabled else ""
 
 
-def read_card_file(path: Path, cache: Cache = NO_CACHE, content: tuple[bytes | None, str] | None = None) -> CardFile:
-    """A card file's cards and load problems; its nodes from the cache when the file has not changed. `content` is
-    card_file_content's answer when the caller has it already."""
+def read_card_file(
+    path: Path, cache: Cache = NO_CACHE, content: tuple[bytes | None, str] | None = None, keep: bool = True
+) -> CardFile:
+    """A card file's cards and load problems; its nodes from the cache when the file has not changed, and kept there
+    for the next time unless not `keep`. `content` is card_file_content's answer when the caller has it already."""
     data, key = content or card_file_content(path, cache)
     shown = shown_path(path)
     if data is None:
@@ -94,7 +96,8 @@ def read_card_file(path: Path, cache: Cache = NO_CACHE, content: tuple[bytes | N
         cached = cache.load("parse", shown, key)
         if cached is None:
             cached = parse_yaml(data, shown)
-            cache.store("parse", shown, key, cached)
+            if keep:
+                cache.store("parse", shown, key, cached)
         root, problems = cached[0], list(cached[1])
     cards = []
     if root is not None and not isinstance(root, Items):

@@ -172,7 +172,8 @@ def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -
     contents = [card_file_content(path, cache) for path in paths]
 
     def check_some(indexes: list[int]) -> list[FileCheck]:
-        files = [read_card_file(paths[index], cache, contents[index]) for index in indexes]
+        # Nodes not kept: validate keeps each file's checks. Pickling them cost as much as parsing the file again.
+        files = [read_card_file(paths[index], cache, contents[index], keep=False) for index in indexes]
         return check_files(files, as_read(project.deck), project.seeds, cache, setting)
 
     def check_missing(missing: list[int]) -> list[FileCheck]:

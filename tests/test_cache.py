@@ -77,9 +77,9 @@ def test_after_an_edit_validate_reads_the_cards_of_the_changed_file_only(project
 
     read = []
 
-    def read_card_file(path, *args):
+    def read_card_file(path, *args, **options):
         read.append(path.name)
-        return real_read_card_file(path, *args)
+        return real_read_card_file(path, *args, **options)
 
     real_read_card_file = deckbuild.validation.read_card_file
     monkeypatch.setattr(deckbuild.validation, "read_card_file", read_card_file)
@@ -115,11 +115,11 @@ def test_the_cache_is_a_folder_beside_the_cards_that_git_ignores(project):
     assert not (project / ".build-deck-cache").exists()
     first = run("validate")
     assert (project / ".build-deck-cache/.gitignore").read_text() == "*\n"
-    assert len(list((project / ".build-deck-cache").glob("parse-*"))) == 2  # one entry per card file
+    assert len(list((project / ".build-deck-cache").glob("check-*"))) == 2  # one entry per card file
     assert (run("validate").exit_code, run("validate").stderr) == (first.exit_code, first.stderr)
     (project / "cards/cuba.yaml").unlink()
     run("validate")
-    assert len(list((project / ".build-deck-cache").glob("parse-*"))) == 1  # a deleted file's entries go too
+    assert len(list((project / ".build-deck-cache").glob("check-*"))) == 1  # a deleted file's entries go too
     shutil.copy(FIXTURES / "valid/cards/cuba.yaml", project / "cards/cuba.yaml")
     shutil.rmtree(project / ".build-deck-cache")  # safe to delete
     assert run("validate").stderr == first.stderr
