@@ -52,8 +52,16 @@ LATIN_LETTERS = str.maketrans(
 
 def fold(text: str) -> str:
     """The text as excerpts are matched: typographic quotes and dashes plain, each run of white space one space,
-    none at the ends. (str.split() splits where the regular expression \\s+ matches, three times faster on a book.)"""
-    return " ".join(text.translate(FOLD_TABLE).split())
+    none at the ends. (str.split() splits where the regular expression \\s+ matches, three times faster on a book.)
+    Most excerpts are ASCII, with nothing to translate (str.isascii() costs nothing; translate looked up each
+    character), and with no white space to fold but single spaces between words, none at the ends (a printable ASCII
+    text has no other white space): those are their own folded form, without splitting them into words and joining
+    the words again."""
+    if not text.isascii():
+        text = text.translate(FOLD_TABLE)
+    elif text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
