@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal, NamedTuple
+from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
 
 from deckbuild.text import fold
 
@@ -266,6 +265,34 @@ class Fields(NamedTuple):
         return entry[1] if entry else None
 
 
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):  # functools.cached_property as Python 3.12 has it
+    """A value computed on first reading and kept in the instance. Before Python 3.12 functools' own takes a lock
+    for every first reading: each card reads several of these, and the lock cost more than most of them compute."""
+
+    def __init__(self, func: Callable[[Any], T]):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)  # found there from now on, before this
+        return value
+
+
 @dataclass(frozen=True)
 class Card:
     path: str  # as shown in messages
@@ -277,7 +304,12 @@ class Card:
 
     @cached_property
     def _texts(self) -> dict[str, str]:
-        return {key: text_of(value) for key, (_, value) in self.node.entries.items()}
+        # text_of, inlined: a call for each field of each card was most of the time this took.
+        texts = {}
+        for key, (_, value) in self.node.entries.items():
+            text = value.value.strip() if type(value) is Text else ""
+            texts[key] = "" if text in NULL_WORDS and value.plain else text
+        return texts
 
     def text(self, key: str) -> str:
         """The field's text, stripped; "" when it is missing, empty or not text."""
