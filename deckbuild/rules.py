@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Iterator, Mapping
+from typing import NamedTuple
 
 from deckbuild.citations import CitationSearch
 from deckbuild.lint import LINT_RULES, lint_card
@@ -37,32 +38,59 @@ def allowed_fields(card_type: str) -> tuple[str, ...]:
     return COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ()) + TYPE_OPTIONAL.get(card_type, ()) + COMMON_OPTIONAL
 
 
+class CardFields(NamedTuple):
+    """The fields a card of one type may have (in the order messages list them, and as a set) and must have."""
+
+    allowed: tuple[str, ...]
+    allowed_set: frozenset[str]
+    required: tuple[str, ...]
+
+
+# Worked out once, not for every card: a card of each type, and a card of no known type.
+CARD_FIELDS = {
+    card_type: CardFields(
+        allowed_fields(card_type), frozenset(allowed_fields(card_type)), COMMON_REQUIRED + TYPE_REQUIRED[card_type]
+    )
+    for card_type in CARD_TYPES
+}
+UNTYPED_CARD_FIELDS = CardFields(
+    COMMON_REQUIRED + COMMON_OPTIONAL, frozenset(COMMON_REQUIRED + COMMON_OPTIONAL), COMMON_REQUIRED
+)
+ANY_TYPE_FIELDS = frozenset(key for card_type in CARD_TYPES for key in allowed_fields(card_type))
+
+
+# The fields that check_text checks and that pass whatever line of text they hold (not `retired`, which must not say
+# "yes"): with text in them, as most of a card's fields are, they have nothing to report and skip check_shape.
+LINE_FIELDS = ANY_TYPE_FIELDS - {*LIST_FIELDS, *CITATION_FIELDS, "lint", "retired"}
+
+
 def rule_card_fields(card: Card, deck: Deck | None, seeds: Mapping[str, str | None] | None) -> Iterator[Problem]:
     """field-required, field-unknown, field-empty, field-shape, type-known."""
 
-    type_node = card.node.get("type")
     card_type = card.type
-    known_type = card_type in CARD_TYPES
-    if isinstance(type_node, Text) and card_type and not known_type:
+    known_type = card_type in CARD_FIELDS
+    type_node = card.node.get("type") if not known_type else None
+    if isinstance(type_node, Text) and card_type:
         yield Problem.error(
             card.path,
             type_node,
             "type-known",
             f"unknown type '{card_type}'{did_you_mean(card_type, CARD_TYPES)}; use one of {', '.join(CARD_TYPES)}",
         )
-    allowed = allowed_fields(card_type) if known_type else COMMON_REQUIRED + COMMON_OPTIONAL
-    required = COMMON_REQUIRED + TYPE_REQUIRED.get(card_type, ())
+    allowed, allowed_set, required = CARD_FIELDS.get(card_type, UNTYPED_CARD_FIELDS)
+    entries = card.node.entries
     for key in required:
-        if key not in card.node.entries:
+        if key not in entries:
             example = (
                 f" ({', '.join(TYPE_REQUIRED[card_type])} are required for a {card_type} card)"
                 if key in TYPE_REQUIRED.get(card_type, ())
                 else ""
             )
             yield Problem.error(card.path, card.node, "field-required", f"card has no '{key}'{example}")
-    for key, (key_node, value) in card.node.entries.items():
-        if key not in allowed:
-            if known_type or key not in {f for t in CARD_TYPES for f in allowed_fields(t)}:
+    text = card.text
+    for key, (key_node, value) in entries.items():
+        if key not in allowed_set:
+            if known_type or key not in ANY_TYPE_FIELDS:
                 yield Problem.error(
                     card.path,
                     key_node,
@@ -71,20 +99,21 @@ def rule_card_fields(card: Card, deck: Deck | None, seeds: Mapping[str, str | No
                     f"{', '.join(allowed)}",
                 )
             continue
-        yield from check_shape(card, key_node, value)
+        if key not in LINE_FIELDS or not text(key):  # text(key): "" unless the field is text that says something
+            yield from check_shape(card, key_node, value)
 
 
 def check_shape(card: Card, key_node: Text, value) -> Iterator[Problem]:
-    """The value of one field has the shape its key asks for. An empty value is reported at its key."""
+    """The value of one field has the shape its key asks for. An empty value is reported at its key. (The check's
+    own iterator: a generator around it would only pass its problems on.)"""
     key = key_node.value
     if key in LIST_FIELDS:
-        yield from check_list(card, key_node, value)
-    elif key in CITATION_FIELDS:
-        yield from check_citations(card, key, value)
-    elif key == "lint":
-        yield from check_lint_exceptions(card, value)
-    else:
-        yield from check_text(card, key_node, value)
+        return check_list(card, key_node, value)
+    if key in CITATION_FIELDS:
+        return check_citations(card, key, value)
+    if key == "lint":
+        return check_lint_exceptions(card, value)
+    return check_text(card, key_node, value)
 
 
 def check_list(card: Card, key_node: Text, value) -> Iterator[Problem]:
@@ -101,17 +130,18 @@ def check_list(card: Card, key_node: Text, value) -> Iterator[Problem]:
     else:
         seen = set()
         for item in value.items:
+            text = text_of(item)
             if not isinstance(item, Text):
                 yield Problem.error(
                     card.path, item, "field-shape", f"each item of '{key}' must be text, not a list or mapping"
                 )
-            elif is_empty(item):
+            elif not text:  # is_empty(item)
                 yield Problem.error(card.path, item, "field-empty", f"an item of '{key}' is empty")
             elif item.value.strip() in seen:
                 yield Problem.error(
                     card.path, item, "field-shape", f"'{item.value.strip()}' is listed twice in '{key}'; keep one"
                 )
-            seen.add(text_of(item))
+            seen.add(text)
 
 
 def check_citations(card: Card, key: str, value) -> Iterator[Problem]:
@@ -148,7 +178,7 @@ def check_citation(card: Card, key: str, entry: Fields) -> Iterator[Problem]:
             yield Problem.error(
                 card.path, sub_value, "field-shape", f"{key} '{sub_key}' must be text, not a list or mapping"
             )
-        elif is_empty(sub_value):
+        elif not text_of(sub_value):  # is_empty(sub_value), text already
             yield Problem.error(card.path, sub_key_node, "field-empty", f"{key} '{sub_key}' is empty")
     for sub_key in ("seed", "quote"):
         if sub_key not in entry.entries:
