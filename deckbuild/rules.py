@@ -30,7 +30,7 @@ from deckbuild.model import (
     is_empty,
     text_of,
 )
-from deckbuild.text import DATE_PATTERN, did_you_mean, fold, iso_date_guess, parse_date, slugify
+from deckbuild.text import DATE_PATTERN, PartialDate, did_you_mean, fold, iso_date_guess, partial_date, slugify
 from deckbuild.yamlnodes import YAML_BOOLEANS
 
 
@@ -227,13 +227,12 @@ def check_text(card: Card, key_node: Text, value) -> Iterator[Problem]:
 
 
 def rule_id_format(card: Card, deck, seeds) -> Iterator[Problem]:
-    node = card.node.get("id")
     value = card.id
     if value and (not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX_LENGTH):
         hint = f"e.g. '{slugify(value)[:ID_MAX_LENGTH].strip('-')}'" if slugify(value) else "e.g. 'warsaw-pact'"
         yield Problem.error(
             card.path,
-            node,
+            card.node.get("id"),
             "id-format",
             f"'{value}' is not a valid id; use at most {ID_MAX_LENGTH} lower-case letters and digits in "
             f"words joined by hyphens, {hint}",
@@ -242,13 +241,14 @@ def rule_id_format(card: Card, deck, seeds) -> Iterator[Problem]:
 
 def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
     """date-format for every date field; date-order for end before date and died before born."""
-    ranges = {}
+    ranges: dict[str, tuple[PartialDate, Text]] = {}
+    entries = card.node.entries
     for key in DATE_FIELDS:
-        node = card.node.get(key)
-        if not isinstance(node, Text) or is_empty(node):
+        value = card.text(key) if key in entries else ""  # "" for a field that is missing, empty or not text
+        if not value:
             continue
-        value = node.value.strip()
-        parsed = parse_date(value)
+        node = entries[key][1]
+        parsed = partial_date(value)
         if parsed is None:
             what = "is not a calendar date" if DATE_PATTERN.fullmatch(value) else "is not a date"
             guesses = " or ".join(f"'{guess}'" for guess in iso_date_guess(value))
@@ -259,7 +259,7 @@ def rule_dates(card: Card, deck, seeds) -> Iterator[Problem]:
         else:
             ranges[key] = (parsed, node)
     for first, last in (("date", "end"), ("born", "died")):
-        if first in ranges and last in ranges and ranges[last][0][1] < ranges[first][0][0]:
+        if first in ranges and last in ranges and ranges[last][0].last < ranges[first][0].first:
             node = ranges[last][1]
             yield Problem.error(
                 card.path,
@@ -288,6 +288,7 @@ def rule_sources(card: Card, deck, seeds: Mapping[str, str | None] | None) -> It
     if seeds is None:
         return
     search = seeds if isinstance(seeds, CitationSearch) else CitationSearch(seeds)
+    texts = search.texts  # the seeds' own mapping: `in` and [] without CitationSearch's calls in between
     cited_seeds = []
     citations = [
         (entry, seed, excerpt, folded, True)
@@ -295,25 +296,25 @@ def rule_sources(card: Card, deck, seeds: Mapping[str, str | None] | None) -> It
     ]
     citations += [(entry, seed, excerpt, fold(excerpt), False) for entry, seed, excerpt in card.corrections()]
     for entry, seed, excerpt, folded, supports in citations:
-        seed_node = entry.get("seed")
         if not seed:
             continue
-        if "/" in seed or "\\" in seed or seed in (".", "..") or os.path.isabs(seed):
+        if "/" in seed or "\\" in seed or seed in (".", ".."):  # an absolute path has a separator, on any system
             yield Problem.error(
                 card.path,
-                seed_node,
+                entry.get("seed"),
                 "source-seed",
                 f"seed '{seed}' must be a file name in seeds/, not a path; write e.g. "
                 f"'{os.path.basename(seed.rstrip('/')) or 'text.txt'}'",
             )
             continue
-        if seed not in seeds:
+        if seed not in texts:
             hint = did_you_mean(seed, seeds) or (f" (seeds are: {', '.join(sorted(seeds))})" if seeds else "")
+            seed_node = entry.get("seed")
             yield Problem(
                 card.path, seed_node.line, seed_node.col, "error", "source-seed", f"no seed '{seed}' in seeds/{hint}"
             )
             continue
-        if seeds[seed] is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
+        if texts[seed] is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
             continue
         if supports:
             cited_seeds.append(seed)
@@ -326,22 +327,19 @@ def rule_sources(card: Card, deck, seeds: Mapping[str, str | None] | None) -> It
                 f"excerpt not found in {seed}{prefix_hint(folded, search.matched_length(seed, folded))}; copy it exactly "
                 f"from the text (case, spelling and punctuation must match){ellipsis_hint(excerpt)}",
             )
-    if card.type == "quote" and cited_seeds and card.text("text"):
-        quotation = fold(card.text("text"))
-        if not any(search.contains(seed, quotation) for seed in cited_seeds):
-            node = card.node.get("text")
-            matched = max(
-                (prefix_hint(quotation, search.matched_length(seed, quotation)) for seed in cited_seeds), key=len
-            )
-            yield Problem.error(
-                card.path,
-                node,
-                "quote-text",
-                f"the quotation is not in any cited seed{matched}; quote it exactly as the seed does, and cite the "
-                f"seed that contains it{ellipsis_hint(card.text('text'), 'quotation')}",
-            )
+    quotation = fold(card.text("text")) if card.type == "quote" else ""  # folded once, for both tests
+    if cited_seeds and quotation and not any(search.contains(seed, quotation) for seed in cited_seeds):
+        node = card.node.get("text")
+        matched = max((prefix_hint(quotation, search.matched_length(seed, quotation)) for seed in cited_seeds), key=len)
+        yield Problem.error(
+            card.path,
+            node,
+            "quote-text",
+            f"the quotation is not in any cited seed{matched}; quote it exactly as the seed does, and cite the "
+            f"seed that contains it{ellipsis_hint(card.text('text'), 'quotation')}",
+        )
     blank = card.text("blank")
-    if card.type == "quote" and blank and fold(blank) not in fold(card.text("text")):
+    if card.type == "quote" and blank and fold(blank) not in quotation:
         yield Problem.error(
             card.path,
             card.node.get("blank"),
