@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from deckbuild.model import DATE_FIELDS, RULES, Card, Deck, Items, Problem
-from deckbuild.text import STOPWORDS, WORD, YEAR, PartialDate, dated_months, name_words, partial_date, split_sentences
+from deckbuild.text import (
+    SENTENCE_END,
+    STOPWORDS,
+    WORD,
+    YEAR,
+    PartialDate,
+    dated_months,
+    name_words,
+    partial_date,
+    split_sentences,
+)
 
 # Card lint: the rules of good flashcards. Warnings; a card silences one with `lint: {<rule>: <reason>}`.
 PRONOUNS = frozenset(["he", "she", "it", "they", "this", "these", "those", "his", "her", "its", "their", "him", "them"])
@@ -48,26 +58,39 @@ def lint_card(card: Card, deck: Deck | None = None) -> Iterator[Problem]:
 
 def lint_answer_leak(card: Card, deck: Deck | None):
     """The answer stands in the question: the year in a date card's event, the name in a person's role..."""
-    years = [year for key in ("date", "end") for year in YEAR.findall(card.text(key))]
-    checks = {
-        "date": [("event", years, YEAR.findall, "the event states its own year")],
-        "treaty": [("name", years, YEAR.findall, "the treaty's name states its year")],
-        "person": [("role", leak_names(card.text("name")), WORD.findall, "the role names the person")],
-        "quote": [("context", leak_names(card.text("speaker")), WORD.findall, "the context names the speaker")],
-        "term": [
-            (
-                "definition",
-                content_words(card.text("term"), deck.subject_words if deck else frozenset()),
-                WORD.findall,
-                "the definition uses the term's words",
-            )
-        ],
-    }.get(card.type, [])
-    for key, answers, words_of, message in checks:
-        said = {word.lower() for word in words_of(card.text(key))}
-        leaked = next((answer for answer in answers if answer.lower() in said), None)
-        if leaked:
-            yield card.node.get(key), "answer-leak", f"{message} ('{leaked}'), which is what the card asks"
+    leak = LEAKS.get(card.type)
+    if leak is None:
+        return
+    key, answers_of, words_of, message = leak
+    said = set(map(str.lower, words_of(card.text(key))))
+    # This type's answers only, and only if the question says something they could be (most events state no year).
+    leaked = next((answer for answer in answers_of(card, deck) if answer.lower() in said), None) if said else None
+    if leaked:
+        yield card.node.get(key), "answer-leak", f"{message} ('{leaked}'), which is what the card asks"
+
+
+def leak_years(card: Card, deck: Deck | None) -> list[str]:
+    return [year for key in ("date", "end") for year in YEAR.findall(card.text(key))]
+
+
+# card type → (the field that asks, the answers it must not state, how to read its words, what the warning says)
+LEAKS: dict[str, tuple[str, Callable[[Card, Deck | None], list[str]], Callable[[str], list[str]], str]] = {
+    "date": ("event", leak_years, YEAR.findall, "the event states its own year"),
+    "treaty": ("name", leak_years, YEAR.findall, "the treaty's name states its year"),
+    "person": ("role", lambda card, deck: leak_names(card.text("name")), WORD.findall, "the role names the person"),
+    "quote": (
+        "context",
+        lambda card, deck: leak_names(card.text("speaker")),
+        WORD.findall,
+        "the context names the speaker",
+    ),
+    "term": (
+        "definition",
+        lambda card, deck: content_words(card.text("term"), deck.subject_words if deck else frozenset()),
+        WORD.findall,
+        "the definition uses the term's words",
+    ),
+}
 
 
 # Capitalised at the start of a name ("The Declaration of the Rights of Man"), but no part of the name a learner
@@ -94,10 +117,17 @@ def content_words(text: str, subject_words: frozenset[str] = frozenset()) -> lis
     ]
 
 
+def texts_of(card: Card, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(field, text) for each of the fields that the card has as text that says something, in the keys' order. A
+    card has few of the fields a check reads: `in` turns the others away, each sooner than a call to Card.text."""
+    entries = card.node.entries
+    return [(key, text) for key in keys if key in entries and (text := card.text(key))]
+
+
 def lint_prompt_pronoun(card: Card, deck: Deck | None):
-    for key in PROMPT_FIELDS:
-        words = card.text(key).split()
-        if words and words[0].lower().strip(",.'\"") in PRONOUNS:
+    for key, value in texts_of(card, PROMPT_FIELDS):
+        words = value.split(maxsplit=1)  # the first word is all it reads
+        if words[0].lower().strip(",.'\"") in PRONOUNS:
             yield (
                 card.node.get(key),
                 "prompt-pronoun",
@@ -106,9 +136,8 @@ def lint_prompt_pronoun(card: Card, deck: Deck | None):
 
 
 def lint_prompt_short(card: Card, deck: Deck | None):
-    for key in PROMPT_FIELDS:
-        value = card.text(key)
-        if value and len(value.split()) < MIN_PROMPT_WORDS:
+    for key, value in texts_of(card, PROMPT_FIELDS):
+        if len(value.split()) < MIN_PROMPT_WORDS:
             yield (
                 card.node.get(key),
                 "prompt-short",
@@ -118,8 +147,8 @@ def lint_prompt_short(card: Card, deck: Deck | None):
 
 def card_dates(card: Card) -> Iterator[tuple[str, PartialDate]]:
     """(field, date) for each well-formed date on the card; date-format reports the others."""
-    for key in DATE_FIELDS:
-        date = partial_date(card.text(key))
+    for key, text in texts_of(card, DATE_FIELDS):
+        date = partial_date(text)
         if date:
             yield key, date
 
@@ -127,14 +156,17 @@ def card_dates(card: Card) -> Iterator[tuple[str, PartialDate]]:
 def lint_date_precision(card: Card, deck: Deck | None):
     """A date more precise than any cited excerpt: the month or day came from somewhere the card does not cite."""
     excerpts = [excerpt for excerpt in card.folded_excerpts if excerpt]
+    if not excerpts:
+        return
+    stated: set[tuple[int, int | None]] | None = None  # (month, day or None) of each date the excerpts state
     for key, date in card_dates(card):
-        if not date.month or not excerpts:
+        if not date.month:
             continue
         month, day = date.month, date.day
-        stated = [list(dated_months(e)) for e in excerpts]
-        month_named = [dates for dates in stated if any(named == month for named, _, _ in dates)]
-        day_named = [dates for dates in month_named if day and (month, day) in {(m, d) for m, d, _ in dates}]
-        if not month_named or (day and not day_named):
+        if stated is None:  # read once, for the card's first date with a month
+            stated = {(named, named_day) for e in excerpts for named, named_day, _ in dated_months(e)}
+        month_named = any(named == month for named, _ in stated)
+        if not month_named or (day and (month, day) not in stated):
             what = "day" if month_named else "month"
             yield (
                 card.node.get(key),
@@ -164,8 +196,8 @@ def lint_list_too_long(card: Card, deck: Deck | None):
             "list-too-long",
             f"{len(node.items)} parties: a list longer than {MAX_LIST_ITEMS} is hard to recall; group them (e.g. '{deck.group_example if deck else Deck.group_example}')",
         )
-    for key in ("role", "terms", "answer"):
-        if card.text(key).count(",") >= MAX_LIST_ITEMS:
+    for key, value in texts_of(card, ("role", "terms", "answer")):
+        if value.count(",") >= MAX_LIST_ITEMS:
             yield (
                 card.node.get(key),
                 "list-too-long",
@@ -174,15 +206,20 @@ def lint_list_too_long(card: Card, deck: Deck | None):
 
 
 def lint_answer_too_long(card: Card, deck: Deck | None):
-    for key in ANSWER_FIELDS:
-        value = card.text(key)
-        # One sentence splitter for the whole tool (text.split_sentences): "John F. Kennedy" is one sentence.
-        if len(list(split_sentences(value, 0, len(value)))) > 1 or len(value.split()) > MAX_ANSWER_WORDS:
+    for key, value in texts_of(card, ANSWER_FIELDS):
+        if len(value.split()) > MAX_ANSWER_WORDS or more_than_one_sentence(value):
             yield (
                 card.node.get(key),
                 "answer-too-long",
                 f"'{key}' is longer than one short sentence; move the rest to notes",
             )
+
+
+def more_than_one_sentence(text: str) -> bool:
+    """One sentence splitter for the whole tool (text.split_sentences): "John F. Kennedy" is one sentence. A text
+    without a sentence end in it is one sentence, and the splitter's search costs more than the one search that
+    says so (most answers)."""
+    return SENTENCE_END.search(text) is not None and len(list(split_sentences(text, 0, len(text)))) > 1
 
 
 LINT_CHECKS = {  # rule id → the check; each yields (node, rule id, message)
