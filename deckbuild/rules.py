@@ -314,7 +314,7 @@ def rule_sources(card: Card, deck, seeds: Mapping[str, str | None] | None) -> It
                 card.path, seed_node.line, seed_node.col, "error", "source-seed", f"no seed '{seed}' in seeds/{hint}"
             )
             continue
-        if texts[seed] is None:  # a seed that does not read: reported once, at the seed, not at every card citing it
+        if not search.reads(seed):  # a seed that does not read: reported once, at the seed, not at every card citing it
             continue
         if supports:
             cited_seeds.append(seed)
