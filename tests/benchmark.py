@@ -6,7 +6,8 @@ For each size it writes a synthetic, lint-clean project shaped like a large real
 five book-length seeds of about 1.3 MB) and times whole commands as a user runs them (process start included),
 each the best of the rounds, in which the commands take turns (a slower spell of the shared machine weighs on all):
   validate        `build-deck validate --no-cache`: cold
-  validate warm   `build-deck validate` just after one card was edited, the cache filled by the runs before
+  validate warm   `build-deck validate` just after one card was edited, the cache filled by the runs before (only
+                  the edited file is parsed and checked; the rules across cards run on the others' cached facts)
   build           `build-deck build --no-cache` (validates, then compiles and writes the package); build warm: cached
   floor           the same card files parsed with libyaml (yaml.load with CSafeLoader, GC paused) plus genanki
                   writing the same notes (our note types, the raw values as fields) with no checks at all
