@@ -10,6 +10,7 @@ The tool's entry point (`python build_deck.py …` and the `build-deck` command)
               deckbuild/deckrules.py   the rules across the cards (ids, questions, answers, themes, releases), on
                                        each file's CardFacts
               deckbuild/validation.py  validate(): each file's checks, from the cache or made, then the rules across
+              deckbuild/keyindex.py    the deck's near-duplicate keys, sorted, for the next run after an edit
     select    deckbuild/selection.py   which cards a build takes, and the subset deck's name and id
     compile   deckbuild/notetypes.py   note types (fields, templates, CSS) and each card's note fields
               deckbuild/apkg.py        genanki objects → a byte-reproducible .apkg (the only user of genanki)

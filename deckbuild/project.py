@@ -451,9 +451,8 @@ def load_setting(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> P
     released, released_problems = load_released(cards_dir)
     seed_texts, seed_problems = read_seeds(seeds_dir)
     seeds = None
-    if (
-        seed_texts is not None
-    ):  # a seed that does not read (not UTF-8) is there: its one problem says why, no card's does
+    if seed_texts is not None:
+        # A seed that does not read (not UTF-8) is there: its one problem says why, no card's does.
         seeds = FoldedTexts(seed_texts | {Path(problem.path).name: None for problem in seed_problems}, cache)
     problems = deck_problems + misnamed_card_files(cards_dir) + released_problems + seed_problems
     return Project(deck, [], seeds, released, problems, 1)
