@@ -16,12 +16,13 @@ The tool's entry point (`python build_deck.py …` and the `build-deck` command)
               deckbuild/apkg.py        genanki objects → a byte-reproducible .apkg (the only user of genanki)
     write     deckbuild/files.py       atomic writes; deckbuild/release.py: cards/released.json
 
-Beside the pipeline: deckbuild/model.py (the data every stage passes on), deckbuild/text.py (folding, words,
-dates, sentences), deckbuild/citations.py (every excerpt found in one pass over its text), deckbuild/schema.py
-(JSON Schemas for editors), deckbuild/scaffold.py (the new deck `init` writes), deckbuild/coverage.py and
-deckbuild/suggest.py (what the texts say that no card asks), deckbuild/preview.py (one HTML page of the deck),
-deckbuild/parallel.py (a second process for large decks), deckbuild/cache.py (.build-deck-cache/), deckbuild/cli.py (the click commands, a thin layer)
-and deckbuild/report.py (how problems and the tool's errors are printed).
+Beside the pipeline: deckbuild/model.py (the data every stage passes on; its cached_property in
+deckbuild/cached.py), deckbuild/text.py (folding, words, dates, sentences), deckbuild/citations.py (every excerpt
+found in one pass over its text), deckbuild/schema.py (JSON Schemas for editors), deckbuild/scaffold.py (the new
+deck `init` writes), deckbuild/coverage.py and deckbuild/suggest.py (what the texts say that no card asks),
+deckbuild/preview.py (one HTML page of the deck), deckbuild/parallel.py (a second process for large decks),
+deckbuild/cache.py (.build-deck-cache/), deckbuild/cli.py (the click commands, a thin layer) and deckbuild/report.py
+(how problems and the tool's errors are printed).
 """
 
 from deckbuild.cli import cli
