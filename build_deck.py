@@ -25,7 +25,9 @@ deckbuild/cache.py (.build-deck-cache/), deckbuild/cli.py (the click commands, a
 (how problems and the tool's errors are printed).
 """
 
-from deckbuild.cli import cli
+from deckbuild.cli import cli, run
+
+__all__ = ["cli", "run"]
 
 if __name__ == "__main__":
-    cli()
+    run()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -53,6 +55,40 @@ class Commands(click.Group):
             if isinstance(error, (Failure, click.UsageError)):
                 raise
             raise Failure(error.format_message()) from error
+
+
+# What the commands leave for the end of the process to free, once run() is the entry point: freeing a 50,000-card
+# project object by object takes 0.7 s, a sixth of its build. None under CliRunner (the tests): nothing is kept.
+_left_to_exit: list | None = None
+
+
+def leave_to_exit(*values) -> None:
+    if _left_to_exit is not None:
+        _left_to_exit.extend(values)
+
+
+def run() -> NoReturn:
+    """The `build-deck` command: the click group, then the end of the process without freeing what the command left
+    (leave_to_exit) or the modules, object by object: the operating system takes the memory back at once (mypy
+    ends so too). Output is flushed first; an uncaught exception still ends the usual way, with its traceback."""
+    global _left_to_exit
+    _left_to_exit = []
+    # No cyclic garbage collection for the whole command, not just its stages (gc_paused): at a stage's end the
+    # collector's first pass would walk every object made since, all of them still young (0.7 s at 50,000 cards).
+    gc.disable()
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exit:
+        if isinstance(exit.code, str):
+            print(exit.code, file=sys.stderr)
+        code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`build-deck validate | head`): what was lost is lost
+            code = code or 120  # as Python's own exit says when its last flush fails
+    os._exit(code)
 
 
 def build_time() -> int:
@@ -274,6 +310,7 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
     with gc_paused():
         cache = project_cache(cards_dir, no_cache)
         project = load_project(cards_dir, seeds_dir, cache)
+        leave_to_exit(project)
         deck = project.deck
         if deck is None:  # nothing to compile: report why
             report(validate(project), output_format, strict)
@@ -298,6 +335,7 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
 
         def compile_into(target: Path, chosen: list, chosen_selection: Selection) -> str:
             anki_deck, timestamp = compile_deck(project, chosen, chosen_selection, now)
+            leave_to_exit(anki_deck)
             write_package(anki_deck, target, timestamp)
             return anki_deck.name
 
@@ -349,6 +387,7 @@ def preview_command(cards_dir, seeds_dir, output):
 
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
+        leave_to_exit(project)
         if not report(validate(project), "text", strict=False) or project.deck is None:
             fail("no preview written; fix the errors above")
         deck = project.deck
@@ -401,6 +440,7 @@ def release(cards_dir, seeds_dir, version):
 
     with gc_paused():
         project = load_project(cards_dir, seeds_dir)
+        leave_to_exit(project)
         if not report(validate(project), "text", strict=False):
             fail("nothing recorded; fix the errors above")
         frozen = note_type_problems(project.released)

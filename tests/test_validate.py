@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -423,3 +425,28 @@ def test_every_rule_names_the_function_that_reports_it():
         module, function = rule.check.split(".")
         source = inspect.getsource(getattr(importlib.import_module(f"deckbuild.{module}"), function))
         assert f'"{rule.id}"' in source or (rule.lint and module == "lint"), rule
+
+
+def build_deck_process(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`build-deck ARGS` as its own process, through the entry point the installed command runs (build_deck.run)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", "import build_deck; build_deck.run()", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_the_command_as_a_process_reports_every_problem_and_its_exit_code(project):
+    """The process ends at once after its command (build_deck.run): nothing it printed may be lost on the way."""
+    shutil.copy(INVALID / "field-required.yaml", project / "cards" / "case.yaml")
+    failed = build_deck_process("validate", cwd=project)
+    assert failed.returncode == 1
+    assert f"cards{os.sep}case.yaml:1:3: error:" in failed.stderr and "[field-required]" in failed.stderr
+    assert failed.stderr.rstrip().splitlines()[-1].endswith("1 error, 0 warnings")
+    (project / "cards" / "case.yaml").unlink()
+    built = build_deck_process("build", "-o", "out.apkg", cwd=project)
+    assert (built.returncode, built.stdout.startswith("wrote out.apkg:")) == (0, True), built.stderr
+    assert (project / "out.apkg").stat().st_size > 0
+    unknown = build_deck_process("build", "--theme", "no-such-theme", cwd=project)
+    assert unknown.returncode == 2 and "unknown theme 'no-such-theme'" in unknown.stderr
+    assert build_deck_process("--version", cwd=project).stdout.startswith("build-deck, version ")
