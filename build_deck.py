@@ -21,8 +21,9 @@ deckbuild/cached.py), deckbuild/text.py (folding, words, dates, sentences), deck
 found in one pass over its text), deckbuild/schema.py (JSON Schemas for editors), deckbuild/scaffold.py (the new
 deck `init` writes), deckbuild/coverage.py and deckbuild/suggest.py (what the texts say that no card asks),
 deckbuild/preview.py (one HTML page of the deck), deckbuild/parallel.py (a second process for large decks),
-deckbuild/cache.py (.build-deck-cache/), deckbuild/cli.py (the click commands, a thin layer) and deckbuild/report.py
-(how problems and the tool's errors are printed).
+deckbuild/cache.py (.build-deck-cache/), deckbuild/cli.py (the click commands, a thin layer, and run(): the
+process), deckbuild/options.py (the options they share) and deckbuild/report.py (how problems and the tool's errors
+are printed).
 """
 
 from deckbuild.cli import cli, run
