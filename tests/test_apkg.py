@@ -1,7 +1,9 @@
-"""deckbuild/apkg.py writes what genanki would have written, byte for byte, by quicker roads of its own."""
+"""The quicker roads of compiling and writing lead to the same package: genanki's GUIDs and collection, byte for byte,
+and the escaped text and note hashes as they were."""
 
 from __future__ import annotations
 
+import html
 import itertools
 import sqlite3
 import zipfile
@@ -16,6 +18,7 @@ from conftest import FIXTURES, ROOT
 from deckbuild.apkg import compile_deck, guid_for, write_package
 from deckbuild.cache import NO_CACHE
 from deckbuild.model import Selection
+from deckbuild.notetypes import escape
 from deckbuild.project import load_project
 from deckbuild.selection import select
 
@@ -31,6 +34,11 @@ def test_guid_for_is_genankis_for_a_hundred_thousand_card_ids():
 @given(st.lists(st.one_of(st.integers(), st.text(), st.floats()), min_size=1, max_size=4))
 def test_guid_for_is_genankis_for_any_values(values):
     assert guid_for(*values) == genanki.guid_for(*values)
+
+
+@given(st.text(alphabet="ab &<>\n\r\"'é—", max_size=30) | st.text())
+def test_escape_is_html_escape_keeping_line_breaks(text):
+    assert escape(text) == html.escape(text, quote=False).replace("\n", "<br>")
 
 
 class _GenankiNote(genanki.Note):
