@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as json_string
 from types import MappingProxyType
 
 from deckbuild.files import asset
@@ -329,5 +330,8 @@ def note_tags(card: Card, deck: Deck) -> list[str]:
 
 def note_hash(card_type: str, fields: list[str], tags: list[str]) -> str:
     """What Anki sees of a note: when this changes, the note's modification time must move."""
-    spec = [NOTE_TYPE_IDS[card_type], fields, tags]
-    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+    # json.dumps([note type id, fields, tags]) written out, the same text (tests/test_apkg.py compares them): json.dumps
+    # makes a new encoder on every call, a third of its time here.
+    quoted_fields, quoted_tags = ", ".join(map(json_string, fields)), ", ".join(map(json_string, tags))
+    spec = f"[{NOTE_TYPE_IDS[card_type]}, [{quoted_fields}], [{quoted_tags}]]"
+    return hashlib.sha256(spec.encode()).hexdigest()[:16]
