@@ -82,17 +82,17 @@ class _Deck(genanki.Deck):
         for guid, model_id, mod, tags, fields, ords in self.rows:
             note_id = next(id_gen)
             tags_text, fields_text = " " + " ".join(tags) + " ", "\x1f".join(fields)
-            execute(NOTE_ROW, (note_id, guid, model_id, mod, -1, tags_text, fields_text, fields[0], 0, 0, ""))
+            execute(NOTE_ROW, (note_id, guid, model_id, mod, tags_text, fields_text, fields[0]))
             for ord_ in ords:
-                execute(CARD_ROW, (next(id_gen), note_id, self.deck_id, ord_, mod, -1, *NEW_CARD))
+                execute(CARD_ROW, (next(id_gen), note_id, self.deck_id, ord_, mod))
 
 
 FILLED = {"all": all, "any": any}
-# genanki's statements (Note.write_to_db, Card.write_to_db), column for column; a card is new, due 0, not suspended.
-NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
-CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
-# type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data
-NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
+# The rows of genanki's Note.write_to_db and Card.write_to_db, column for column; the columns that are the same for
+# every note and card are in the statement, not bound again for each row (13 of a card's 18). A card is new (type,
+# queue, due, interval, ease, reviews, lapses, left, odue, odid, flags: 0) and not suspended.
+NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,0,0,'');"  # id, guid, mid, mod, usn, tags, flds, sfld, csum, ...
+CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,0,0,0,0,0,0,0,0,0,0,'');"  # id, nid, did, ord, mod, usn, type, ...
 
 
 def compile_deck(
