@@ -121,7 +121,9 @@ def compile_deck(
     latest = max((note_type.mod for note_type in note_types.values()), default=fallback_mod)
     for card in cards:
         fields, tags = note_fields(card, deck), note_tags(card, deck)
-        mod = modification_time(project.released.cards.get(card.id), note_hash(card.type, fields, tags), fallback_mod)
+        record = project.released.cards.get(card.id)
+        # A card never released takes the build's time: no need of its hash, there is no recorded one to compare.
+        mod = modification_time(record, note_hash(card.type, fields, tags), fallback_mod) if record else fallback_mod
         latest = max(latest, mod)
         # The GUID hangs on the full deck's id and the card id only: text edits and subset decks keep it.
         anki_deck.add_row(note_types[card.type], guid_for(deck.id, card.id), mod, tags, fields)
