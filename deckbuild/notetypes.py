@@ -243,7 +243,7 @@ def display_date(text: str) -> str:
 
 
 def join_words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return "".join(items) if len(items) <= 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def precision(text: str, end: str = "") -> str:
@@ -293,7 +293,7 @@ FIELD_VALUES = {
     "Speaker": lambda card, deck: escape(card.text("speaker")),
     "Context": lambda card, deck: escape(card.text("context")),
     "Terms": lambda card, deck: escape(card.text("terms")),
-    "Parties": lambda card, deck: escape(join_words(card.texts("parties"))) if card.texts("parties") else "",
+    "Parties": lambda card, deck: escape(join_words(card.texts("parties"))),
     "Date": lambda card, deck: display_date(card.text("date")),
     "End": lambda card, deck: display_date(card.text("end")),
     "Precision": lambda card, deck: precision(card.text("date"), card.text("end")),
@@ -309,7 +309,7 @@ FIELD_VALUES = {
     "Source": source_html,
     "Corrects": corrects_html,
     "Notes": lambda card, deck: escape(card.text("notes")),
-    "Themes": lambda card, deck: escape(", ".join(deck.theme(t).title for t in card.themes if deck.theme(t))),
+    "Themes": lambda card, deck: escape(", ".join([theme.title for theme in map(deck.theme, card.themes) if theme])),
     "Id": lambda card, deck: escape(card.id),
     "Retired": lambda card, deck: escape(card.retired),
 }
