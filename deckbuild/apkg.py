@@ -134,18 +134,38 @@ def compile_deck(
 
 def write_package(anki_deck: genanki.Deck, path: Path, timestamp: int) -> None:
     """The .apkg: a zip of the SQLite collection and an empty media map, with fixed dates and order."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in (("collection.anki2", collection(anki_deck, timestamp)), ("media", b"{}")):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(entry, data)
+
+
+SERIALIZES = hasattr(sqlite3.Connection, "serialize")  # Python 3.11+
+
+
+def collection(anki_deck: genanki.Deck, timestamp: int, in_memory: bool = SERIALIZES) -> bytes:
+    """The SQLite collection, as bytes. Made in memory where Python can serialize a database: no temporary file to
+    write and read back (0.05 s at 50k cards). SQLite's memdb VFS writes the header a file has, so the bytes are the
+    file's (tests/test_apkg.py); a plain ":memory:" database's header differs."""
+    if in_memory:
+        connection = sqlite3.connect("file:collection?vfs=memdb", uri=True)  # private to the connection: no "/"
+        fill(connection, anki_deck, timestamp)
+        data = connection.serialize()  # type: ignore[attr-defined]
+        connection.close()
+        return data
     handle, database = tempfile.mkstemp(suffix=".anki2")
     os.close(handle)
     try:
         connection = sqlite3.connect(database)
-        genanki.Package(anki_deck).write_to_db(connection.cursor(), timestamp, itertools.count(timestamp * 1000))
-        connection.commit()
+        fill(connection, anki_deck, timestamp)
         connection.close()
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-            for name, data in (("collection.anki2", Path(database).read_bytes()), ("media", b"{}")):
-                entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                entry.external_attr = 0o644 << 16
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                package.writestr(entry, data)
+        return Path(database).read_bytes()
     finally:
         Path(database).unlink(missing_ok=True)
+
+
+def fill(connection: sqlite3.Connection, anki_deck: genanki.Deck, timestamp: int) -> None:
+    genanki.Package(anki_deck).write_to_db(connection.cursor(), timestamp, itertools.count(timestamp * 1000))
+    connection.commit()

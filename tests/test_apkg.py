@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
-from deckbuild.apkg import compile_deck, guid_for, write_package
+from deckbuild.apkg import SERIALIZES, collection, compile_deck, guid_for, write_package
 from deckbuild.cache import NO_CACHE
 from deckbuild.model import CARD_TYPES, Selection
 from deckbuild.notetypes import NOTE_TYPE_IDS, escape, note_hash
@@ -101,3 +101,11 @@ def test_each_note_gets_the_cards_genanki_would_make_of_it(tmp_path):
     write_package(anki_deck, tmp_path / "deck.apkg", timestamp)
     ours = zipfile.ZipFile(tmp_path / "deck.apkg").read("collection.anki2")
     assert ours == genanki_collection(anki_deck, timestamp, tmp_path)
+
+
+@pytest.mark.skipif(not SERIALIZES, reason="Python 3.10's sqlite3 cannot serialize: the file is the only way")
+@pytest.mark.parametrize("root", [ROOT, FIXTURES / "valid"], ids=["shipped deck", "fixture deck"])
+def test_a_collection_made_in_memory_is_the_file_byte_for_byte(root):
+    project = load_project(root / "cards", root / "seeds", NO_CACHE)
+    anki_deck, timestamp = compile_deck(project, project.cards, Selection(), TIMESTAMP)
+    assert collection(anki_deck, timestamp, in_memory=True) == collection(anki_deck, timestamp, in_memory=False)
