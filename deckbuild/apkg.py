@@ -50,11 +50,11 @@ def guid_for(*values) -> str:
     """genanki.guid_for(*values), the same text (tests/test_apkg.py compares them) in three quarters of its time:
     genanki turns the hash into digits one at a time."""
     number = int.from_bytes(hashlib.sha256("__".join(map(str, values)).encode()).digest()[:8], "big")
-    pairs = []
+    text = ""
     while number:
-        number, pair = divmod(number, len(BASE91_PAIRS))
-        pairs.append(BASE91_PAIRS[pair])
-    return "".join(reversed(pairs)).lstrip("a")  # genanki writes no leading zero digit ("a")
+        number, pair = divmod(number, 91 * 91)
+        text = BASE91_PAIRS[pair] + text
+    return text.lstrip("a")  # genanki writes no leading zero digit ("a")
 
 
 # A note's row in the deck: GUID, note type id, modification time, tags, fields and the ords of its cards.
@@ -73,7 +73,7 @@ class _Deck(genanki.Deck):
     def add_row(self, note_type: _NoteType, guid: str, mod: int, tags: list[str], fields: list[str]) -> None:
         """A note with its own modification time (genanki stamps one time on all notes) and the cards genanki makes of
         it: one for each template whose required fields are filled (genanki's Model._req, as Anki computes it)."""
-        ords = [ord_ for ord_, how, required in note_type._req if FILLED[how](fields[i] for i in required)]
+        ords = [ord_ for ord_, how, required in note_type._req if FILLED[how](map(fields.__getitem__, required))]
         self.rows.append((guid, note_type.model_id, mod, tags, fields, ords))
 
     def write_to_db(self, cursor, timestamp, id_gen):
