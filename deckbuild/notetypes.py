@@ -231,6 +231,8 @@ def escape(text: str) -> str:
 
 
 def display_date(text: str) -> str:
+    if not text:  # most cards have no end, birth or death date
+        return ""
     date = partial_date(text)
     if not date:
         return escape(text)
@@ -271,8 +273,10 @@ def source_html(card: Card, deck: Deck) -> str:
 def corrects_html(card: Card, deck: Deck) -> str:
     """Excerpts that state what the card corrects: shown as that source's claim, never as support."""
     return "".join(
-        f'<div class="claim"><span class="says">{escape(deck.seed_title(seed))} says:</span> “{escape(excerpt)}”</div>'
-        for _, seed, excerpt in card.corrections()
+        [
+            f'<div class="claim"><span class="says">{escape(deck.seed_title(seed))} says:</span> “{escape(excerpt)}”</div>'
+            for _, seed, excerpt in card.corrections()
+        ]
     )
 
 
