@@ -46,10 +46,10 @@ BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*
 BASE91_PAIRS = [high + low for high in BASE91 for low in BASE91]
 
 
-def guid_for(*values) -> str:
-    """genanki.guid_for(*values), the same text (tests/test_apkg.py compares them) in three quarters of its time:
-    genanki turns the hash into digits one at a time."""
-    number = int.from_bytes(hashlib.sha256("__".join(map(str, values)).encode()).digest()[:8], "big")
+def guid_for(deck_id: int, card_id: str) -> str:
+    """genanki.guid_for(deck_id, card_id), the same text (tests/test_apkg.py compares them) in half its time: genanki
+    joins any values and turns the hash into digits one at a time."""
+    number = int.from_bytes(hashlib.sha256(f"{deck_id}__{card_id}".encode()).digest()[:8], "big")
     text = ""
     while number:
         number, pair = divmod(number, 91 * 91)
