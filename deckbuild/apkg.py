@@ -150,7 +150,10 @@ def collection(anki_deck: genanki.Deck, timestamp: int, in_memory: bool = SERIAL
     write and read back (0.05 s at 50k cards). SQLite's memdb VFS writes the header a file has, so the bytes are the
     file's (tests/test_apkg.py); a plain ":memory:" database's header differs."""
     if in_memory:
-        connection = sqlite3.connect("file:collection?vfs=memdb", uri=True)  # private to the connection: no "/"
+        try:
+            connection = sqlite3.connect("file:collection?vfs=memdb", uri=True)  # private to the connection: no "/"
+        except sqlite3.OperationalError:  # a SQLite older than 3.36 has no memdb: write a file as on Python 3.10
+            return collection(anki_deck, timestamp, in_memory=False)
         fill(connection, anki_deck, timestamp)
         data = connection.serialize()  # type: ignore[attr-defined]
         connection.close()

@@ -109,3 +109,19 @@ def test_a_collection_made_in_memory_is_the_file_byte_for_byte(root):
     project = load_project(root / "cards", root / "seeds", NO_CACHE)
     anki_deck, timestamp = compile_deck(project, project.cards, Selection(), TIMESTAMP)
     assert collection(anki_deck, timestamp, in_memory=True) == collection(anki_deck, timestamp, in_memory=False)
+
+
+def test_a_sqlite_without_the_memdb_vfs_writes_the_collection_to_a_file(monkeypatch):
+    """SQLite before 3.36 (an old system library under Python 3.11) has no memdb: the file road, the same bytes."""
+    project = load_project(FIXTURES / "valid" / "cards", FIXTURES / "valid" / "seeds", NO_CACHE)
+    anki_deck, timestamp = compile_deck(project, project.cards, Selection(), TIMESTAMP)
+    expected = collection(anki_deck, timestamp, in_memory=False)
+    connect = sqlite3.connect
+
+    def without_memdb(database, *args, **kwargs):
+        if "vfs=memdb" in str(database):
+            raise sqlite3.OperationalError("no such vfs: memdb")
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", without_memdb)
+    assert collection(anki_deck, timestamp, in_memory=True) == expected
