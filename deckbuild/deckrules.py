@@ -109,9 +109,12 @@ def repeated(columns: Iterable[Collection[Hashable]], more_than: int = 1) -> set
     return {value for value, count in Counter(chain.from_iterable(columns)).items() if count > more_than}
 
 
+PROMPT_WORD = re.compile(r"[^\W_]+")
+
+
 def prompt_words(text: str) -> list[str]:
     """A prompt compared as learners read it: case, white space and punctuation ignored."""
-    return re.findall(r"[^\W_]+", text.lower())
+    return PROMPT_WORD.findall(text.lower())
 
 
 _WORD_KEYS: dict[str, int] = {}
@@ -130,12 +133,12 @@ def word_key(word: str) -> int:
 def near_keys(card_type: str, words: list[str], subject_words: frozenset[str]) -> list[int]:
     """Keys of a question's content words (its words but function words and the deck's subject words) and, from
     MIN_NEAR_WORDS of them, of the same less each one: two questions that share a key ask nearly the same."""
-    content = sorted(frozenset(words) - STOPWORDS - subject_words)
+    content = sorted(set(words).difference(STOPWORDS, subject_words))
     numbers = [_WORD_KEYS.get(word) or word_key(word) for word in content]
     total = (word_key("\0" + card_type) + sum(numbers)) & MASK
     if len(content) < MIN_NEAR_WORDS:
         return [total]
-    return [total, *((total - number) & MASK for number in numbers)]
+    return [total, *[(total - number) & MASK for number in numbers]]
 
 
 def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
@@ -151,48 +154,56 @@ def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
     occasions: list[str] = []
     flags, counts, keys, answer_cards, occasion_cards = bytearray(), array("I"), array("Q"), array("I"), array("I")
     positions = array("i")
-    theme_uses: Counter[str] = Counter()
-    live_themes: set[str] = set()
+    card_themes: list[set[str]] = []  # each card's themes once, counted at the end in one call (a Counter's
+    live_themes: set[str] = set()  # update() for each card cost more than the rest of the themes' facts)
     unknown: list[tuple[int, str, int, int]] = []
-    cited: set[str] = set()
+    seeds: list[str] = []
     for index, card in enumerate(cards):
-        exceptions = card.lint_exceptions()
+        exceptions, card_type, entries = card.lint_exceptions(), card.type, card.node.entries
         flag = (RETIRED if card.retired else 0) | (NO_NEAR if "near-duplicate" in exceptions else 0)
         flag |= NO_SAME if "same-answer" in exceptions else 0
-        key_field = PROMPT_FIELDS_BY_TYPE.get(card.type, "")
+        key_field = PROMPT_FIELDS_BY_TYPE.get(card_type, "")
         words = prompt_words(card.text(key_field)) if key_field and not flag & RETIRED else []
-        card_keys = near_keys(card.type, words, subject_words) if words and not flag & NO_NEAR else []
-        speaker = shared.setdefault(card.text("speaker"), card.text("speaker")) if card.type == "quote" else ""
+        card_keys = near_keys(card_type, words, subject_words) if words and not flag & NO_NEAR else []
+        speaker = shared.setdefault(card.text("speaker"), card.text("speaker")) if card_type == "quote" else ""
         ids.append(card.id)
-        types.append(shared.setdefault(card.type, card.type))
+        types.append(shared.setdefault(card_type, card_type))
         speakers.append(speaker)
         flags.append(flag)
-        questions.append(card.type + "\0" + " ".join(words) if words else "")
+        questions.append(card_type + "\0" + " ".join(words) if words else "")
         counts.append(len(card_keys))
         keys.extend(card_keys)
-        for field in ("date", "speaker", "context") if not flag & (RETIRED | NO_SAME) else ():
+        themes = card.themes
+        for field in ANSWER_FIELDS_BY_TYPE.get(card_type, ()) if not flag & (RETIRED | NO_SAME) else ():
             value = card_answer(card, field)
             if value:
                 column, cards_column = (occasions, occasion_cards) if field == "context" else (answers, answer_cards)
-                column.extend(f"{theme}\0{field}\0{value}" for theme in card.themes)
-                cards_column.extend(index for _ in card.themes)
-        theme_uses.update(set(card.themes))
-        live_themes.update(card.themes if not flag & RETIRED else ())
-        positions.extend((card.node.line, card.node.col))
-        for name in NODES[1:]:
-            node = card.node.get(key_field if name == "prompt" else name)
-            positions.extend((node.line, node.col) if node is not None else (0, 0))
-        node = card.node.get("themes")
-        for item in node.items if isinstance(node, Items) else ():
-            value = item.value.strip() if isinstance(item, Text) else ""
+                column += [f"{theme}\0{field}\0{value}" for theme in themes]
+                cards_column.extend([index] * len(themes))
+        card_themes.append(set(themes))
+        live_themes.update(themes if not flag & RETIRED else ())
+        # Each of NODES' (line, col), read from the entries: a call of Fields.get for each cost 8 µs a card.
+        at = [card.node.line, card.node.col]
+        for key in ("id", "type", key_field, "date", "context", "speaker"):
+            entry = entries.get(key)
+            at += (entry[1].line, entry[1].col) if entry else (0, 0)
+        positions.extend(at)
+        entry = entries.get("themes")
+        for item in entry[1].items if entry and type(entry[1]) is Items else ():
+            value = item.value.strip() if type(item) is Text else ""
             if value and value not in known:
                 unknown.append((index, value, item.line, item.col))
-        cited.update(seed for _, seed, _ in card.sources() + card.corrections() if seed)
+        seeds += [seed for _, seed, _ in card.sources()]
+        seeds += [seed for _, seed, _ in card.corrections()]
     return CardFacts(
         path, ids, types, speakers, bytes(flags), questions, keys, counts, answers, answer_cards, occasions,
-        occasion_cards, dict(theme_uses),
-        frozenset(live_themes), positions, tuple(unknown), frozenset(cited), dict(quote_speakers(cards)),
+        occasion_cards, dict(Counter(chain.from_iterable(card_themes))),
+        frozenset(live_themes), positions, tuple(unknown), frozenset(seeds) - {""}, dict(quote_speakers(cards)),
     )  # fmt: skip
+
+
+# The fields that card_answer reads for a card of each type, in the order of its answers.
+ANSWER_FIELDS_BY_TYPE = {"date": ("date",), "quote": ("speaker", "context")}
 
 
 def card_answer(card: Card, field: str) -> str:

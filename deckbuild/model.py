@@ -291,7 +291,7 @@ class Card:
     def texts(self, key: str) -> list[str]:
         value = self.node.get(key)
         if isinstance(value, Items):
-            return [text_of(item) for item in value.items if text_of(item)]
+            return [text for text in map(text_of, value.items) if text]
         return [self.text(key)] if self.text(key) else []
 
     @cached_property
