@@ -62,9 +62,14 @@ def lint_answer_leak(card: Card, deck: Deck | None):
     if leak is None:
         return
     key, answers_of, words_of, message = leak
-    said = set(map(str.lower, words_of(card.text(key))))
-    # This type's answers only, and only if the question says something they could be (most events state no year).
-    leaked = next((answer for answer in answers_of(card, deck) if answer.lower() in said), None) if said else None
+    question = card.text(key)
+    # This type's answers only, and only those the question holds as text, case folded: a word of the question is a
+    # part of it, casefold() folds each character alone, and lower() never tells apart what casefold() joins. Most
+    # questions hold none of their answers, and then their words are never read.
+    folded = question.casefold()
+    answers = [answer for answer in answers_of(card, deck) if answer.casefold() in folded]
+    said = set(map(str.lower, words_of(question))) if answers else set()
+    leaked = next((answer for answer in answers if answer.lower() in said), None)
     if leaked:
         yield card.node.get(key), "answer-leak", f"{message} ('{leaked}'), which is what the card asks"
 
@@ -219,6 +224,8 @@ def more_than_one_sentence(text: str) -> bool:
     """One sentence splitter for the whole tool (text.split_sentences): "John F. Kennedy" is one sentence. A text
     without a sentence end in it is one sentence, and the splitter's search costs more than the one search that
     says so (most answers)."""
+    if "." not in text and "!" not in text and "?" not in text:  # no sentence end, and no search for one
+        return False
     return SENTENCE_END.search(text) is not None and len(list(split_sentences(text, 0, len(text)))) > 1
 
 
