@@ -19,7 +19,6 @@ import deckbuild.parallel
 from deckbuild.files import atomic_output, shown_path
 from deckbuild.model import CARD_TYPES, RULES, Selection
 from deckbuild.options import build_time, check_options, choose, folder_options, project_cache
-from deckbuild.parallel import run_beside
 from deckbuild.project import (
     RELEASED_FILE,
     load_cards,
@@ -39,7 +38,7 @@ from deckbuild.report import (
 )
 from deckbuild.selection import deck_slug, select, subset_slug
 from deckbuild.text import did_you_mean, plural
-from deckbuild.validation import validate, validate_folder
+from deckbuild.validation import validate, validate_beside, validate_folder
 from deckbuild.version import __version__
 from deckbuild.yamlnodes import gc_paused
 
@@ -271,11 +270,10 @@ def build(cards_dir, seeds_dir, output_format, strict, no_cache, output, themes,
             return anki_deck.name
 
         with reported_write_errors(path), atomic_output(path) as temporary:
-            found, built = run_beside(
-                lambda: validate(project),
+            found, built = validate_beside(
+                project,
                 lambda: compile_into(temporary, cards, selection),
                 parallel=len(cards) >= deckbuild.parallel.PARALLEL_FROM,  # read at call time: tests lower it
-                passed=lambda found: not any(p.severity == "error" for p in found.problems),
             )
             if not report(found, output_format, strict):
                 fail("not built; fix the errors above")

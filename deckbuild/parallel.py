@@ -13,12 +13,13 @@ PARALLEL_FROM = 2000  # cards; below this a second process costs more than it sa
 PARALLEL_FILES = 8  # card files, for reading citations in two processes
 
 
-def run_beside(check, work, parallel: bool, passed=lambda checked: True):
-    """Run check() in a forked child while work() runs here: a build checks and compiles on two cores at once.
+def run_beside(check, work, parallel: bool):
+    """Run check() in a forked child while work() runs here: the card files to check shared between two cores
+    (validation.checked_in_two, which a build's compiling joins), or the texts coverage reads.
 
-    Returns (what check returned, what work returned or the exception it raised: work runs on unchecked input and
-    may fail, and then the check's result says why). Without fork, or when not parallel, the check runs first and
-    work only if passed(check's result)."""
+    Returns (what check returned, what work returned or the exception it raised: in a build, work runs on unchecked
+    input and may fail, and then the check's result says why). Without fork, or when not parallel, the check runs
+    first, then work."""
 
     def attempt():
         try:
@@ -28,7 +29,7 @@ def run_beside(check, work, parallel: bool, passed=lambda checked: True):
 
     if not parallel or not hasattr(os, "fork"):
         checked = check()
-        return checked, attempt() if passed(checked) else None
+        return checked, attempt()
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:  # the child checks, sends its result and leaves without running any of the parent's clean-ups

@@ -6,7 +6,9 @@ alone: the seeds' texts and deck.yaml (and the tool's own code, in every cache k
 and `build-deck validate` parses only the files that changed: after a one-card edit of a 50,000-card deck, one file
 of a hundred. On a large deck the files to check are shared between two processes.
 
-    validate(project)                          a project loaded whole, for build, preview and release
+    validate(project)                          a project loaded whole, for preview and release
+    validate_beside(project, work, parallel)   build: the same, while work() compiles; the files to check shared
+                                               between two processes, the compiling one taking its share after work()
     validate_folder(cards_dir, seeds_dir, …)   `validate`: a file whose checks are in the cache is not even parsed
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import deckbuild.parallel
 from deckbuild import deckrules
@@ -29,6 +31,10 @@ from deckbuild.parallel import run_beside
 from deckbuild.project import FoldedTexts, card_file_content, card_files, load_setting, read_card_file
 from deckbuild.rules import card_problems, citation_requests, citation_search
 from deckbuild.yamlnodes import gc_paused
+
+T = TypeVar("T")
+CheckFiles = Callable[[list[int]], list["FileCheck"]]  # the checks of the files of these indexes
+CheckMissing = Callable[[CheckFiles, list[int]], list["FileCheck"]]
 
 
 class FileCheck(NamedTuple):
@@ -146,21 +152,73 @@ def across_cards(project: Project, checks: list[tuple[FileCheck, str]], cache: C
     return sorted(problems, key=Problem.sort_key)
 
 
-def validate(project: Project) -> Validation:
+# Of the card files a build checks on two cores, the share the process that compiles checks after writing the
+# package: at 50,000 cards compiling and writing cost about what checking two thirds of the cards costs, so the other
+# process checks five sixths of the files meanwhile, and both finish together.
+COMPILER_SHARE = 1 / 6
+
+
+def checked_in_two(
+    check: CheckFiles, missing: list[int], first: Callable[[], None] | None = None, share: float = 0.5
+) -> list[FileCheck]:
+    """check(missing), in file order, shared with a second process: it checks all but `share` of the files while this
+    one runs first() (when given) and then checks the rest."""
+    split = len(missing) - int(len(missing) * share)
+
+    def ours() -> list[FileCheck]:
+        if first is not None:
+            first()
+        return check(missing[split:])
+
+    theirs, mine = run_beside(lambda: check(missing[:split]), ours, parallel=True)
+    if isinstance(mine, BaseException):
+        raise mine
+    return theirs + mine
+
+
+def validate(project: Project, check_missing: CheckMissing | None = None) -> Validation:
     """Every problem of a project loaded whole; each file's checks read back from the cache the project was loaded
-    with, when the file and its setting did not change."""
+    with, when the file and its setting did not change, the others made by check_missing(check, their indexes)
+    (by default: check(their indexes), here)."""
     cache = project.cache if isinstance(project.cache, Cache) else NO_CACHE
     files = project.files
     setting = setting_key(project, cache) if cache.enabled else ""
+
+    def check(indexes: list[int]) -> list[FileCheck]:
+        return check_files([files[index] for index in indexes], as_read(project.deck), project.seeds, cache, setting)
+
     checks = cached_checks(
         cache,
         setting,
         [(file.path, file.key) for file in files],
-        lambda missing: check_files(
-            [files[index] for index in missing], as_read(project.deck), project.seeds, cache, setting
-        ),
+        lambda missing: check_missing(check, missing) if check_missing and missing else check(missing),
     )
     return Validation(across_cards(project, checks, cache), project.files_checked, len(project.cards))
+
+
+def validate_beside(project: Project, work: Callable[[], T], parallel: bool) -> tuple[Validation, T | Exception | None]:
+    """validate(project) and work() (a build's compiling and writing) at once, on two cores when parallel: a second
+    process checks most of the files to check while this one runs work() and then checks the rest (COMPILER_SHARE);
+    the rules across cards run here. Returns the validation and what work() returned, or raised: it runs on cards not
+    yet checked, and their problems say why it failed. When not parallel, or when the cache holds every file's
+    checks, work() runs after the checks, and only if they found no error (else None)."""
+    outcome: list = []
+
+    def run_work() -> None:
+        try:
+            outcome.append(work())
+        except Exception as error:
+            outcome.append(error)
+
+    def check_missing(check: CheckFiles, missing: list[int]) -> list[FileCheck]:
+        if not parallel:
+            return check(missing)
+        return checked_in_two(check, missing, first=run_work, share=COMPILER_SHARE)
+
+    validation = validate(project, check_missing)
+    if not outcome and not any(problem.severity == "error" for problem in validation.problems):
+        run_work()
+    return validation, outcome[0] if outcome else None
 
 
 def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Validation:
@@ -177,15 +235,9 @@ def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -
         return check_files(files, as_read(project.deck), project.seeds, cache, setting)
 
     def check_missing(missing: list[int]) -> list[FileCheck]:
-        half = len(missing) // 2
-        second, first = run_beside(
-            lambda: check_some(missing[half:]),
-            lambda: check_some(missing[:half]),
-            parallel=len(missing) >= deckbuild.parallel.PARALLEL_FILES,  # read at call time: tests lower it
-        )
-        if isinstance(first, BaseException):
-            raise first
-        return first + second
+        if len(missing) < deckbuild.parallel.PARALLEL_FILES:  # read at call time: tests lower it
+            return check_some(missing)
+        return checked_in_two(check_some, missing)
 
     shown = [shown_path(path) for path in paths]
     with gc_paused():

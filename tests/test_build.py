@@ -271,19 +271,26 @@ def test_themes_with_short_ids_align_and_a_broken_card_file_fails(project):
     assert "build-deck: cannot count the cards until every card file reads" in result.stderr
 
 
-def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(project, monkeypatch):
-    from deckbuild import parallel
+@pytest.mark.parametrize("compiler_share", [0, 0.5, 1], ids=["child checks all", "both check", "compiler checks all"])
+def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(project, monkeypatch, compiler_share):
+    """The files to check are shared between the process that compiles (once it has written the package) and a
+    second one: the same package, the same problems, whoever checks which file."""
+    from deckbuild import parallel, validation
 
     run("build", "-o", "one-process.apkg", env=EPOCH)
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
-    assert run("build", "-o", "two-processes.apkg", env=EPOCH).exit_code == 0
+    monkeypatch.setattr(validation, "COMPILER_SHARE", compiler_share)
+    assert run("build", "--no-cache", "-o", "two-processes.apkg", env=EPOCH).exit_code == 0
     assert (project / "one-process.apkg").read_bytes() == (project / "two-processes.apkg").read_bytes()
 
-    path = project / "cards/berlin.yaml"
-    path.write_text(path.read_text().replace("type: person", "type: persons"))
-    result = run("build", "-o", "broken.apkg", env=EPOCH)
+    for name in ("berlin", "cuba"):  # the first file and the last
+        path = project / f"cards/{name}.yaml"
+        path.write_text(path.read_text().replace("\n  type: ", "\n  type: no-", 1))
+    result = run("build", "--no-cache", "-o", "broken.apkg", env=EPOCH)
     assert result.exit_code == 1
-    assert "unknown type 'persons' (did you mean 'person'?)" in result.stderr
+    assert [line.split(": error:")[0] for line in result.stderr.splitlines() if "unknown type" in line] == [
+        "cards/berlin.yaml:3:9", "cards/cuba.yaml:3:9"
+    ]  # fmt: skip
     assert not (project / "broken.apkg").exists()
     leftovers = [p for p in project.iterdir() if p.suffix == ".apkg" or p.name.startswith(".")]
     assert sorted(p.name for p in leftovers if p.name != ".build-deck-cache") == [  # the cache is meant to stay
@@ -310,10 +317,15 @@ def no_seeds(project):
 
 
 def a_check_that_dies(project):
-    from deckbuild import cli, parallel
+    from deckbuild import parallel, validation
 
     # The forked check ends without a word (as when the kernel kills it for memory): the build stops, with a message.
-    return [(parallel, "PARALLEL_FROM", 0), (cli, "validate", lambda project: os._exit(3))]  # set by the test
+    builder, check_files = os.getpid(), validation.check_files
+
+    def dies_in_the_child(*args, **kwargs):
+        return os._exit(3) if os.getpid() != builder else check_files(*args, **kwargs)
+
+    return [(parallel, "PARALLEL_FROM", 0), (validation, "check_files", dies_in_the_child)]  # set by the test
 
 
 NO_DECK = "build-deck: cannot read cards/deck.yaml; run `build-deck validate`"
