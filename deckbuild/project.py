@@ -156,11 +156,11 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
     def error(node, message):
         problems.append(Problem(shown, node.line, node.col, "error", "deck-format", message))
 
-    def text_field(mapping, key, required=True):
+    def text_field(mapping, key, required=True, part=""):
         node = mapping.get(key)
         if node is None:
             if required:
-                error(mapping, missing_key(mapping, key, is_deck=mapping is deck_node))
+                error(mapping, missing_key(mapping, key, part or ("deck" if mapping is deck_node else "theme")))
             return ""
         if not isinstance(node, Text) or is_empty(node):
             error(node, f"'{key}' must be a line of text")
@@ -193,8 +193,9 @@ def read_deck(root, shown: str, problems: list[Problem]) -> tuple[Deck | None, l
     return dataclasses.replace(deck, seeds=seeds, seeds_line=seeds_node.line, **words), problems
 
 
-def missing_key(mapping: Fields, key: str, is_deck: bool) -> str:
-    """What to add where deck.yaml lacks a key, with a value to write (a fresh random id for the deck)."""
+def missing_key(mapping: Fields, key: str, part: str) -> str:
+    """What to add where deck.yaml lacks a key in a part (the deck, a theme, a seed), with a value to write (a fresh
+    random id for the deck)."""
     title = mapping.get("title")
     title = slugify(title.value) if isinstance(title, Text) and slugify(title.value) else "first-theme"
     name = mapping.get("name")
@@ -209,7 +210,9 @@ def missing_key(mapping: Fields, key: str, is_deck: bool) -> str:
         ("deck", "tag_prefix"): ("'deck'", f"tag_prefix: {name} (the first part of every tag)"),
         ("theme", "id"): ("this theme", f"id: {title} (lower-case words joined by hyphens, named on the cards)"),
         ("theme", "title"): ("this theme", 'title: "..." (the theme as learners read it)'),
-    }[("deck" if is_deck else "theme", key)]
+        ("seed", "file"): ("this seed", "file: <the name of a text in the seeds folder>"),
+        ("seed", "title"): ("this seed", 'title: "..." (the source\'s title, as the back of a card shows it)'),
+    }.get((part, key), (f"this {part}", f"{key}: ..."))
     return f"{where} has no '{key}'; add {example}"
 
 
@@ -305,7 +308,7 @@ def read_seed_infos(node, error, text_field, unknown_keys) -> tuple[SeedInfo, ..
             error(item, "a seed must be a mapping: {file: <name in seeds/>, title: <what learners see>}")
             continue
         unknown_keys(item, SEED_KEYS)
-        values = {key: text_field(item, key, required=key in ("file", "title")) for key in SEED_KEYS}
+        values = {key: text_field(item, key, required=key in ("file", "title"), part="seed") for key in SEED_KEYS}
         if values["file"] in seeds:
             error(item.get("file"), f"seed '{values['file']}' is listed twice; keep one")
         elif values["file"]:

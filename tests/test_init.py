@@ -141,6 +141,24 @@ def test_a_half_made_deck_yaml_is_told_the_keys_to_add(empty):
     ]
 
 
+def test_a_seed_without_its_file_or_title_is_told_what_to_add(empty):
+    """A theme pasted under `seeds:` by mistake stopped validate with a KeyError."""
+    Path("cards").mkdir()
+    Path("seeds").mkdir()
+    Path("cards/deck.yaml").write_text(
+        'deck:\n  id: 1234567890\n  name: "Roman Britain"\n  tag_prefix: rb\nthemes:\n  - id: conquest\n'
+        '    title: "The conquest"\nseeds:\n  - title: "Tacitus, Agricola"\n  - file: agricola.txt\n'
+    )
+    result = run("validate")
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if "has no" in line] == [
+        "cards/deck.yaml:9:5: error: this seed has no 'file'; add file: <the name of a text in the seeds folder> "
+        "[deck-format]",
+        "cards/deck.yaml:10:5: error: this seed has no 'title'; add title: \"...\" (the source's title, as the back of "
+        "a card shows it) [deck-format]",
+    ]
+
+
 def test_the_readme_shows_the_real_output_of_init(empty):
     from test_docs import console_block
 
