@@ -8,7 +8,8 @@ each the best of the rounds, in which the commands take turns (a slower spell of
   validate        `build-deck validate --no-cache`: cold
   validate warm   `build-deck validate` just after one card was edited, the cache filled by the runs before (only
                   the edited file is parsed and checked; the rules across cards run on the others' cached facts)
-  build           `build-deck build --no-cache` (validates, then compiles and writes the package); build warm: cached
+  build           `build-deck build --no-cache` (checks the cards in two processes while compiling and writing the
+                  package); build warm: cached, one card edited just before
   floor           the same card files parsed with libyaml (yaml.load with CSafeLoader, GC paused) plus genanki
                   writing the same notes (our note types, the raw values as fields) with no checks at all
   parse           our node builder (yamlnodes.parse_yaml) over every card file, and beside it libyaml's own
