@@ -54,7 +54,7 @@ def guid_for(deck_id: int, card_id: str) -> str:
     while number:
         number, pair = divmod(number, 91 * 91)
         text = BASE91_PAIRS[pair] + text
-    return text.lstrip("a")  # genanki writes no leading zero digit ("a")
+    return text.removeprefix("a")  # the first pair's zero digit ("a"): genanki writes no leading zero
 
 
 # A note's row in the deck: GUID, note type id, modification time, tags, fields and the ords of its cards.

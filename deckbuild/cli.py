@@ -83,7 +83,8 @@ def run() -> NoReturn:
         code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None where the stream was closed (`build-deck build >&-`)
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe (`build-deck validate | head`): what was lost is lost
             code = code or 120  # as Python's own exit says when its last flush fails
     os._exit(code)

@@ -140,6 +140,13 @@ def near_keys(card_type: str, words: list[str], subject_words: frozenset[str]) -
     return [total, *[(total - number) & MASK for number in numbers]]
 
 
+# The keys of NODES[1:] in a card whose question is in this field: "prompt" is the question's own field.
+NODE_KEYS = {
+    field: tuple(field if name == "prompt" else name for name in NODES[1:])
+    for field in {*PROMPT_FIELDS_BY_TYPE.values(), ""}
+}
+
+
 def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
     """The facts of one file's cards, for the rules below."""
     known = {theme.id for theme in deck.themes} if deck else set()
@@ -153,11 +160,11 @@ def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
     occasions: list[str] = []
     flags, counts, keys, answer_cards, occasion_cards = bytearray(), array("I"), array("Q"), array("I"), array("I")
     positions = array("i")
-    card_themes: list[set[str]] = []  # each card's themes once, counted at the end in one call (a Counter's
-    live_themes: set[str] = set()  # update() for each card cost more than the rest of the themes' facts)
+    card_themes: list[set[str]] = []  # each card's themes once: counted at the end in one call, not card by card
+    live_themes: set[str] = set()
     unknown: list[tuple[int, str, int, int]] = []
     citations: list[list] = []  # each card's sources and corrections, for the seeds they cite
-    live_speakers: dict[str, int] = {}  # quote_speakers(cards), counted here: a pass of its own cost 2 µs a card
+    live_speakers: dict[str, int] = {}  # model.quote_speakers(cards), counted in this pass rather than one of its own
     for index, card in enumerate(cards):
         exceptions, card_type, entries = card.lint_exceptions(), card.type, card.node.entries
         flag = (RETIRED if card.text("retired") else 0) | (NO_NEAR if "near-duplicate" in exceptions else 0)
@@ -180,13 +187,13 @@ def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
             value = card_answer(card, field)
             if value:
                 column, cards_column = (occasions, occasion_cards) if field == "context" else (answers, answer_cards)
-                column += [f"{theme}\0{field}\0{value}" for theme in themes]
+                column.extend([f"{theme}\0{field}\0{value}" for theme in themes])
                 cards_column.extend([index] * len(themes))
         card_themes.append(set(themes))
         live_themes.update(themes if not flag & RETIRED else ())
-        # Each of NODES' (line, col), read from the entries: a call of Fields.get for each cost 8 µs a card.
+        # The (line, col) of each of NODES, read from the entries: Fields.get for each cost as much as the rest here.
         at = [card.node.line, card.node.col]
-        for key in ("id", "type", key_field, "date", "context", "speaker"):
+        for key in NODE_KEYS[key_field]:
             entry = entries.get(key)
             at += (entry[1].line, entry[1].col) if entry else (0, 0)
         positions.extend(at)
@@ -195,7 +202,7 @@ def card_facts(path: str, cards: list[Card], deck: Deck | None) -> CardFacts:
             value = item.value.strip() if type(item) is Text else ""
             if value and value not in known:
                 unknown.append((index, value, item.line, item.col))
-        citations += (card.sources(), card.corrections())
+        citations.extend((card.sources(), card.corrections()))
     cited = frozenset(seed for found in citations for _, seed, _ in found if seed)
     return CardFacts(
         path, ids, types, speakers, bytes(flags), questions, keys, counts, answers, answer_cards, occasions,

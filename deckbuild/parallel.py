@@ -12,10 +12,12 @@ PARALLEL_FROM = 2000  # cards; below this a second process costs more than it sa
 
 PARALLEL_FILES = 8  # card files, for reading citations in two processes
 
+CAN_FORK = hasattr(os, "fork")  # not on Windows: there run_beside runs one after the other
+
 
 def run_beside(check, work, parallel: bool):
     """Run check() in a forked child while work() runs here: the card files to check shared between two cores
-    (validation.checked_in_two, which a build's compiling joins), or the texts coverage reads.
+    (validation: checked_in_two, and validate_beside, where a build compiles meanwhile), or the texts coverage reads.
 
     Returns (what check returned, what work returned or the exception it raised: in a build, work runs on unchecked
     input and may fail, and then the check's result says why). Without fork, or when not parallel, the check runs
@@ -27,7 +29,7 @@ def run_beside(check, work, parallel: bool):
         except Exception as error:
             return error
 
-    if not parallel or not hasattr(os, "fork"):
+    if not parallel or not CAN_FORK:
         checked = check()
         return checked, attempt()
     reader, writer = os.pipe()

@@ -34,7 +34,6 @@ from deckbuild.yamlnodes import gc_paused
 
 T = TypeVar("T")
 CheckFiles = Callable[[list[int]], list["FileCheck"]]  # the checks of the files of these indexes
-CheckMissing = Callable[[CheckFiles, list[int]], list["FileCheck"]]
 
 
 class FileCheck(NamedTuple):
@@ -103,20 +102,28 @@ def setting_key(project: Project, cache: Cache) -> str:
     return cache.digest(texts, *(text for _, text in seeds if text is not None), repr(project.seeds is None), described)
 
 
-def cached_checks(
-    cache: Cache, setting: str, files: list[tuple[str, str]], check_missing: Callable[[list[int]], list[FileCheck]]
-) -> list[tuple[FileCheck, str]]:
-    """Each file's checks and their cache key ("" without a cache), for files given as (path as shown, content key):
-    read back from the cache where it holds them for this content and setting; the others from
-    check_missing(their indexes), and then kept."""
+def cached_checks(cache: Cache, setting: str, files: list[tuple[str, str]]) -> tuple[list[FileCheck | None], list[str]]:
+    """Each file's checks as the cache holds them for its content and setting (None where it does not), and their
+    cache keys ("" without a cache), for files given as (path as shown, content key)."""
     keys = [cache.digest(key, setting) if setting and key else "" for _, key in files]
     stored = [cache.load("check", path, key) if key else None for (path, _), key in zip(files, keys, strict=True)]
-    checks = [check if isinstance(check, FileCheck) else None for check in stored]
-    missing = [index for index, check in enumerate(checks) if check is None]
-    for index, check in zip(missing, check_missing(missing), strict=True):
+    return [check if isinstance(check, FileCheck) else None for check in stored], keys
+
+
+def missing_checks(checks: list[FileCheck | None]) -> list[int]:
+    return [index for index, check in enumerate(checks) if check is None]
+
+
+def with_made(
+    cache: Cache, paths: list[str], cached: tuple[list[FileCheck | None], list[str]], made: list[FileCheck]
+) -> list[tuple[FileCheck, str]]:
+    """Every file's checks and their cache key: the cached ones, and those just made of the missing ones (in order),
+    which the cache keeps from now on."""
+    checks, keys = list(cached[0]), cached[1]
+    for index, check in zip(missing_checks(cached[0]), made, strict=True):
         checks[index] = check
         if keys[index]:
-            cache.store("check", files[index][0], keys[index], check)
+            cache.store("check", paths[index], keys[index], check)
     return [(check, key) for check, key in zip(checks, keys, strict=True) if check is not None]
 
 
@@ -158,67 +165,83 @@ def across_cards(project: Project, checks: list[tuple[FileCheck, str]], cache: C
 COMPILER_SHARE = 1 / 6
 
 
-def checked_in_two(
-    check: CheckFiles, missing: list[int], first: Callable[[], None] | None = None, share: float = 0.5
-) -> list[FileCheck]:
-    """check(missing), in file order, shared with a second process: it checks all but `share` of the files while this
-    one runs first() (when given) and then checks the rest."""
-    split = len(missing) - int(len(missing) * share)
-
-    def ours() -> list[FileCheck]:
-        if first is not None:
-            first()
-        return check(missing[split:])
-
-    theirs, mine = run_beside(lambda: check(missing[:split]), ours, parallel=True)
+def checked_in_two(check: CheckFiles, missing: list[int]) -> list[FileCheck]:
+    """check(missing), in file order, shared with a second process: each checks half of the files."""
+    half = len(missing) // 2
+    theirs, mine = run_beside(lambda: check(missing[:half]), lambda: check(missing[half:]), parallel=True)
     if isinstance(mine, BaseException):
         raise mine
     return theirs + mine
 
 
-def validate(project: Project, check_missing: CheckMissing | None = None) -> Validation:
-    """Every problem of a project loaded whole; each file's checks read back from the cache the project was loaded
-    with, when the file and its setting did not change, the others made by check_missing(check, their indexes)
-    (by default: check(their indexes), here)."""
-    cache = project.cache if isinstance(project.cache, Cache) else NO_CACHE
-    files = project.files
-    setting = setting_key(project, cache) if cache.enabled else ""
+@dataclasses.dataclass(frozen=True)
+class Checking:
+    """A project loaded whole, its files' checks read back from the cache it was loaded with where the file and its
+    setting did not change; check() makes the others."""
 
-    def check(indexes: list[int]) -> list[FileCheck]:
-        return check_files([files[index] for index in indexes], as_read(project.deck), project.seeds, cache, setting)
+    project: Project
+    cache: Cache
+    setting: str
+    cached: tuple[list[FileCheck | None], list[str]]
 
-    checks = cached_checks(
-        cache,
-        setting,
-        [(file.path, file.key) for file in files],
-        lambda missing: check_missing(check, missing) if check_missing and missing else check(missing),
-    )
-    return Validation(across_cards(project, checks, cache), project.files_checked, len(project.cards))
+    @classmethod
+    def of(cls, project: Project) -> Checking:
+        cache = project.cache if isinstance(project.cache, Cache) else NO_CACHE
+        setting = setting_key(project, cache) if cache.enabled else ""
+        return cls(project, cache, setting, cached_checks(cache, setting, [(f.path, f.key) for f in project.files]))
+
+    @property
+    def missing(self) -> list[int]:
+        """The files whose checks the cache does not hold, by index."""
+        return missing_checks(self.cached[0])
+
+    def check(self, indexes: list[int]) -> list[FileCheck]:
+        files, project = self.project.files, self.project
+        return check_files([files[i] for i in indexes], as_read(project.deck), project.seeds, self.cache, self.setting)
+
+    def validation(self, made: list[FileCheck]) -> Validation:
+        """Every problem, the checks of the missing files (made) with the others'; the rules across cards on all."""
+        project = self.project
+        checks = with_made(self.cache, [file.path for file in project.files], self.cached, made)
+        return Validation(across_cards(project, checks, self.cache), project.files_checked, len(project.cards))
+
+
+def validate(project: Project) -> Validation:
+    """Every problem of a project loaded whole; only the files whose checks the cache does not hold are checked."""
+    checking = Checking.of(project)
+    return checking.validation(checking.check(checking.missing))
+
+
+def outcome(work: Callable[[], T]) -> T | Exception:
+    """What work() returned, or the exception it raised."""
+    try:
+        return work()
+    except Exception as error:
+        return error
 
 
 def validate_beside(project: Project, work: Callable[[], T], parallel: bool) -> tuple[Validation, T | Exception | None]:
     """validate(project) and work() (a build's compiling and writing) at once, on two cores when parallel: a second
     process checks most of the files to check while this one runs work() and then checks the rest (COMPILER_SHARE);
     the rules across cards run here. Returns the validation and what work() returned, or raised: it runs on cards not
-    yet checked, and their problems say why it failed. When not parallel, or when the cache holds every file's
-    checks, work() runs after the checks, and only if they found no error (else None)."""
-    outcome: list = []
+    yet checked, and their problems say why it failed. Without a second process (not parallel, no fork on this
+    system, or every file's checks in the cache), work() runs after the checks, and only if they found no error."""
+    checking = Checking.of(project)
+    missing = checking.missing
+    if not (parallel and deckbuild.parallel.CAN_FORK and missing):  # CAN_FORK read at call time: tests change it
+        validation = checking.validation(checking.check(missing))
+        passed = not any(problem.severity == "error" for problem in validation.problems)
+        return validation, outcome(work) if passed else None
+    split = len(missing) - int(len(missing) * COMPILER_SHARE)
 
-    def run_work() -> None:
-        try:
-            outcome.append(work())
-        except Exception as error:
-            outcome.append(error)
+    def work_then_check() -> tuple[T | Exception, list[FileCheck]]:
+        return outcome(work), checking.check(missing[split:])
 
-    def check_missing(check: CheckFiles, missing: list[int]) -> list[FileCheck]:
-        if not parallel:
-            return check(missing)
-        return checked_in_two(check, missing, first=run_work, share=COMPILER_SHARE)
-
-    validation = validate(project, check_missing)
-    if not outcome and not any(problem.severity == "error" for problem in validation.problems):
-        run_work()
-    return validation, outcome[0] if outcome else None
+    theirs, ours = run_beside(lambda: checking.check(missing[:split]), work_then_check, parallel=True)
+    if isinstance(ours, BaseException):
+        raise ours
+    done, mine = ours
+    return checking.validation(theirs + mine), done
 
 
 def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -> Validation:
@@ -234,19 +257,14 @@ def validate_folder(cards_dir: Path, seeds_dir: Path, cache: Cache = NO_CACHE) -
         files = [read_card_file(paths[index], cache, contents[index], keep=False) for index in indexes]
         return check_files(files, as_read(project.deck), project.seeds, cache, setting)
 
-    def check_missing(missing: list[int]) -> list[FileCheck]:
-        if len(missing) < deckbuild.parallel.PARALLEL_FILES:  # read at call time: tests lower it
-            return check_some(missing)
-        return checked_in_two(check_some, missing)
-
     shown = [shown_path(path) for path in paths]
     with gc_paused():
-        checks = cached_checks(
-            cache,
-            setting,
-            [(path, key) for path, (_, key) in zip(shown, contents, strict=True)],
-            check_missing,
-        )
+        cached = cached_checks(cache, setting, [(path, key) for path, (_, key) in zip(shown, contents, strict=True)])
+        missing = missing_checks(cached[0])
+        # Read at call time: tests change them.
+        in_two = len(missing) >= deckbuild.parallel.PARALLEL_FILES and deckbuild.parallel.CAN_FORK
+        made = checked_in_two(check_some, missing) if in_two else check_some(missing)
+        checks = with_made(cache, shown, cached, made)
         seeds = project.seeds.raw if isinstance(project.seeds, FoldedTexts) else {}
         kept = [(kind, path) for path in shown for kind in ("parse", "check", "found")] + [
             ("fold", seed) for seed in seeds

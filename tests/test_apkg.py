@@ -81,6 +81,7 @@ def test_the_collection_is_genankis_byte_for_byte(root, selection, tmp_path):
     project = load_project(root / "cards", root / "seeds", NO_CACHE)
     cards = select(project.cards, selection)
     anki_deck, timestamp = compile_deck(project, cards, selection, TIMESTAMP)
+    assert [row[0] for row in anki_deck.rows] == [genanki.guid_for(project.deck.id, card.id) for card in cards]
     write_package(anki_deck, tmp_path / "deck.apkg", timestamp)
     ours = zipfile.ZipFile(tmp_path / "deck.apkg").read("collection.anki2")
     assert ours == genanki_collection(anki_deck, timestamp, tmp_path)

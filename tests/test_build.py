@@ -299,6 +299,24 @@ def test_a_large_deck_is_checked_in_a_second_process_with_the_same_result(projec
     ]
 
 
+def test_without_fork_a_large_deck_is_compiled_only_once_its_checks_pass(project, monkeypatch):
+    """Windows has no fork: a large build then checks first, in this process, and compiles nothing when they fail."""
+    from deckbuild import apkg, parallel
+
+    compiled = []
+    compile_deck = apkg.compile_deck
+    monkeypatch.setattr(apkg, "compile_deck", lambda *args: compiled.append(1) or compile_deck(*args))
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel, "CAN_FORK", False)
+    assert run("build", "--no-cache", "-o", "deck.apkg", env=EPOCH).exit_code == 0
+    assert compiled == [1]
+    path = project / "cards/cuba.yaml"
+    path.write_text(path.read_text().replace("\n  type: ", "\n  type: no-", 1))
+    result = run("build", "--no-cache", "-o", "broken.apkg", env=EPOCH)
+    assert (result.exit_code, compiled) == (1, [1])
+    assert "unknown type 'no-quote'" in result.stderr
+
+
 def broken_card(project):
     path = project / "cards/berlin.yaml"
     path.write_text(path.read_text().replace("date: 1961-08-13", "date: 1961-02-30"))

@@ -63,6 +63,23 @@ def test_every_occurrence_is_found_as_str_find_finds_it(text, data):
     }
 
 
+def test_excerpts_that_start_alike_are_each_found_where_they_are():
+    """Excerpts sharing their first 16 characters (the automaton's prefix) and told apart after 32 (citations.KEY):
+    exactly 32 long, longer, cut short, and at the very end of the text."""
+    opening = "On 11 February 1956 the congress "  # 33 characters: past the prefix and the key
+    endings = ["met.", "met again.", "closed its doors.", "", "m"]
+    text = " ".join(opening + ending for ending in endings) + " " + opening[:32]
+    needles = [opening[:32], opening[:31], opening[:17], *(opening + ending for ending in endings), opening + "sat."]
+    expected = sorted(
+        (needle, start) for needle in set(needles) for start in range(len(text)) if text.startswith(needle, start)
+    )
+    assert sorted(occurrences(text, needles)) == expected
+    assert ("On 11 February 1956 the congress closed its doors.", text.index("On 11 February 1956 the congress c")) in (
+        expected
+    )
+    assert (opening[:32], len(text) - 32) in expected
+
+
 @settings(max_examples=50, deadline=None)
 @given(TEXT, st.data())
 def test_found_and_longest_prefix_are_those_of_in_and_the_binary_search(text, data):

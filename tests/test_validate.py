@@ -450,3 +450,14 @@ def test_the_command_as_a_process_reports_every_problem_and_its_exit_code(projec
     unknown = build_deck_process("build", "--theme", "no-such-theme", cwd=project)
     assert unknown.returncode == 2 and "unknown theme 'no-such-theme'" in unknown.stderr
     assert build_deck_process("--version", cwd=project).stdout.startswith("build-deck, version ")
+
+
+def test_the_command_as_a_process_with_its_output_closed_still_builds_and_exits_0(project):
+    """`build-deck build >&- 2>&-` (a daemon, a cron job): Python has no stdout or stderr then; nothing to flush."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    closed = subprocess.run(
+        ["bash", "-c", f'exec "{sys.executable}" -c "import build_deck; build_deck.run()" build -o out.apkg >&- 2>&-'],
+        cwd=project, env=env, timeout=120,
+    )  # fmt: skip
+    assert closed.returncode == 0
+    assert (project / "out.apkg").stat().st_size > 0
