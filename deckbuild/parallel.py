@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 
@@ -12,7 +14,17 @@ PARALLEL_FROM = 2000  # cards; below this a second process costs more than it sa
 
 PARALLEL_FILES = 8  # card files, for reading citations in two processes
 
+T = TypeVar("T")
+
 CAN_FORK = hasattr(os, "fork")  # not on Windows: there run_beside runs one after the other
+
+
+def outcome(work: Callable[[], T]) -> T | Exception:
+    """What work() returned, or the exception it raised."""
+    try:
+        return work()
+    except Exception as error:
+        return error
 
 
 def run_beside(check, work, parallel: bool):
@@ -23,15 +35,9 @@ def run_beside(check, work, parallel: bool):
     input and may fail, and then the check's result says why). Without fork, or when not parallel, the check runs
     first, then work."""
 
-    def attempt():
-        try:
-            return work()
-        except Exception as error:
-            return error
-
     if not parallel or not CAN_FORK:
         checked = check()
-        return checked, attempt()
+        return checked, outcome(work)
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:  # the child checks, sends its result and leaves without running any of the parent's clean-ups
@@ -49,7 +55,7 @@ def run_beside(check, work, parallel: bool):
         finally:
             os._exit(code)
     os.close(writer)
-    done = attempt()
+    done = outcome(work)
     with os.fdopen(reader, "rb") as source:
         data = source.read()
     _, status = os.waitpid(child, 0)

@@ -27,7 +27,7 @@ from deckbuild.deckrules import CardFacts, card_facts
 from deckbuild.files import shown_path
 from deckbuild.keyindex import KeyIndex, index_keys, repeated_since
 from deckbuild.model import CardFile, Deck, Problem, Project
-from deckbuild.parallel import run_beside
+from deckbuild.parallel import outcome, run_beside
 from deckbuild.project import FoldedTexts, card_file_content, card_files, load_setting, read_card_file
 from deckbuild.rules import card_problems, citation_requests, citation_search
 from deckbuild.yamlnodes import gc_paused
@@ -210,14 +210,6 @@ def validate(project: Project) -> Validation:
     """Every problem of a project loaded whole; only the files whose checks the cache does not hold are checked."""
     checking = Checking.of(project)
     return checking.validation(checking.check(checking.missing))
-
-
-def outcome(work: Callable[[], T]) -> T | Exception:
-    """What work() returned, or the exception it raised."""
-    try:
-        return work()
-    except Exception as error:
-        return error
 
 
 def validate_beside(project: Project, work: Callable[[], T], parallel: bool) -> tuple[Validation, T | Exception | None]:
